@@ -1,0 +1,94 @@
+"""Checks: plain functions that return problems, and one runner over them.
+
+Each check takes a loaded :class:`~mobcontent.model.Project` and yields
+:class:`~mobcontent.errors.Problem` records with a stable ``code``. Adding a
+check is writing one function and listing it in :data:`CHECKS`.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from .adapt import adapt_message, audience_profiles, audience_variables
+from .audience import leaflet_messages
+from .errors import ContentError, Problem
+from .model import Project
+from .translate import translate_message
+
+
+def check_variables(project: Project) -> Iterable[Problem]:
+    """Every ``{variable}`` a leaflet's messages use is defined by its audience."""
+    source = project.config.source_locale
+    for leaflet in project.leaflets.values():
+        try:
+            variables = audience_variables(leaflet.audience, project.audiences, {}, True)
+        except ContentError as exc:
+            yield exc.problem()
+            continue
+        for message in leaflet_messages(project, leaflet):
+            try:
+                adapt_message(translate_message(message, {}, source, source), leaflet.audience,
+                              project.audiences, variables)
+            except ContentError as exc:
+                yield Problem(exc.code, "error", exc.path, exc.line,
+                              f"{exc.message}, in leaflet '{leaflet.slug}'", exc.hint)
+
+
+def check_message_status(project: Project) -> Iterable[Problem]:
+    """A leaflet should only hold approved messages (others print as DRAFT)."""
+    for leaflet in project.leaflets.values():
+        for message in leaflet_messages(project, leaflet):
+            if message.status != "approved":
+                yield Problem("message-not-approved", "warning", leaflet.path, leaflet.line,
+                              f"message '{message.slug}' is '{message.status}', so the leaflet prints as DRAFT",
+                              f"set 'status: approved' in {message.path} once it is reviewed")
+
+
+def check_leaflet_locales(project: Project) -> Iterable[Problem]:
+    """A leaflet in a language its audience does not read deserves a second look."""
+    for leaflet in project.leaflets.values():
+        profiles = [p for p in audience_profiles(leaflet.audience, project.audiences) if p.locales]
+        for locale in leaflet.locales:
+            for profile in profiles:
+                if locale not in profile.locales:
+                    yield Problem("locale-not-read-by-audience", "warning", leaflet.path, leaflet.line,
+                                  f"locale '{locale}' is not among the languages {profile.name} reads "
+                                  f"({', '.join(profile.locales)})",
+                                  "check the leaflet's 'locales', or add the locale to the profile's 'locales'")
+
+
+def check_empty_leaflets(project: Project) -> Iterable[Problem]:
+    """A leaflet whose ``select`` finds nothing would print an empty page."""
+    for leaflet in project.leaflets.values():
+        if not leaflet_messages(project, leaflet):
+            yield Problem("leaflet-empty", "error", leaflet.path, leaflet.line,
+                          "the leaflet has no message to print",
+                          "list messages, or widen 'select' (only approved messages that fit the audience are selected)")
+
+
+def check_glyphs(project: Project) -> Iterable[Problem]:
+    """Every character of the source text has a glyph in the font kit."""
+    from .build import project_characters
+    from .fonts import prepare_font_kit
+
+    kit = prepare_font_kit(project.root / "build" / ".cache" / "fonts", project_characters(project))
+    missing = set(kit.missing(project_characters(project)))
+    for message in project.messages.values():
+        for chunk in message.chunks:
+            for offset, line in enumerate(chunk.text.split("\n")):
+                for char in sorted(set(line) & missing):
+                    yield Problem("glyph-missing", "error", message.path, chunk.line + offset,
+                                  f"the fonts have no glyph for '{char}' (U+{ord(char):04X})",
+                                  "replace the character, or check it is not a typing mistake")
+
+
+CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
+    check_variables, check_message_status, check_leaflet_locales, check_empty_leaflets, check_glyphs,
+]
+
+
+def run_checks(project: Project, checks=None) -> list[Problem]:
+    """Run every check; problems sorted by path, line and code, duplicates dropped."""
+    found = set(project.warnings)
+    for check in checks or CHECKS:
+        found.update(check(project))
+    return sorted(found, key=lambda p: (p.path, p.line, p.code, p.message))

@@ -1,0 +1,148 @@
+"""The ``mobcontent`` command: parse arguments, call the library, print, exit.
+
+Exit codes: 0 fine; 1 problems found (check failed, build failed or refused);
+2 bad usage or a project that cannot be loaded.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import MobcontentError, ProjectError
+
+
+def _load(root: str):
+    from .load import load_project
+    try:
+        return load_project(Path(root))
+    except ProjectError as exc:
+        for problem in exc.problems:
+            click.echo(problem.format(), err=True)
+        click.echo(f"{len(exc.problems)} problem(s): the project could not be loaded.", err=True)
+        sys.exit(2)
+
+
+def _fail_usage(exc: MobcontentError):
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-C", "--project", "root", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="The content project's folder.")
+@click.version_option(__version__, prog_name="mobcontent")
+@click.pass_context
+def main(ctx, root):
+    """Outreach leaflets: write once in Vietnamese, adapt, translate, print."""
+    ctx.obj = root
+
+
+@main.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+def init_command(directory):
+    """Create a small, working content project in DIRECTORY."""
+    from .scaffold import init_project
+    try:
+        written = init_project(Path(directory))
+    except MobcontentError as exc:
+        _fail_usage(exc)
+    click.echo(f"Created a content project in {directory} ({len(written)} files).")
+    click.echo(f"Next: cd {directory} && mobcontent build")
+
+
+@main.command("list")
+@click.option("--ethnic", help="Only messages for this ethnic group (e.g. ede).")
+@click.option("--religion", help="Only messages for this religion.")
+@click.option("--zone", help="Only messages for this zone.")
+@click.option("--topic", help="Only messages with this topic.")
+@click.option("--status", type=click.Choice(["draft", "review", "approved"]), help="Only messages with this status.")
+@click.option("--json", "as_json", is_flag=True, help="Print stable JSON.")
+@click.pass_obj
+def list_command(root, ethnic, religion, zone, topic, status, as_json):
+    """List messages, filtered by audience, topic or status."""
+    from .audience import filter_messages
+    project = _load(root)
+    for dim, value in (("ethnic", ethnic), ("religion", religion), ("zone", zone)):
+        known = list(project.audiences.profiles(dim)) + (list(project.audiences.zone_groups) if dim == "zone" else [])
+        if value is not None and value not in known:
+            click.echo(f"error: unknown {dim} '{value}' — use one of: {', '.join(known)}", err=True)
+            sys.exit(2)
+    messages = filter_messages(project, ethnic=ethnic, religion=religion, zone=zone, topic=topic, status=status)
+    if as_json:
+        data = {"messages": [{"slug": m.slug, "path": m.path, "title": m.title,
+                              "audience": {k: list(v) for k, v in m.audience.items()},
+                              "topics": list(m.topics), "status": m.status} for m in messages]}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    rows = [(m.slug, m.status, ", ".join(m.topics), _audience_text(m.audience), m.title) for m in messages]
+    _table(("SLUG", "STATUS", "TOPICS", "AUDIENCE", "TITLE"), rows)
+    click.echo(f"{len(rows)} message(s)")
+
+
+def _audience_text(audience: dict) -> str:
+    return "; ".join(f"{dim}={','.join(values)}" for dim, values in audience.items()) or "everyone"
+
+
+def _table(header, rows):
+    widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1])
+
+
+@main.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.pass_obj
+def check_command(root, as_json, strict):
+    """Check content, audiences, leaflets and fonts; exit 1 on errors."""
+    from .checks import run_checks
+    project = _load(root)
+    problems = run_checks(project)
+    counts = {"error": sum(p.severity == "error" for p in problems),
+              "warning": sum(p.severity == "warning" for p in problems)}
+    if as_json:
+        click.echo(json.dumps({"problems": [p.as_json() for p in problems], "counts": counts},
+                              ensure_ascii=False, indent=2))
+    else:
+        for problem in problems:
+            click.echo(problem.format())
+        click.echo(f"{counts['error']} error(s), {counts['warning']} warning(s)")
+    sys.exit(1 if counts["error"] or (strict and counts["warning"]) else 0)
+
+
+@main.command("build")
+@click.argument("leaflets", nargs=-1)
+@click.option("--locale", help="Build only this locale.")
+@click.option("--format", "formats", default="pdf,html", show_default=True,
+              help="Comma-separated formats: pdf, html.")
+@click.option("--release", is_flag=True, help="Refuse anything not fit to print.")
+@click.pass_obj
+def build_command(root, leaflets, locale, formats, release):
+    """Build leaflets into build/<leaflet>/ and write build/manifest.json."""
+    from .build import FORMATS, BuildOptions, build_project
+    project = _load(root)
+    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad:
+        click.echo(f"error: unknown format {', '.join(bad)} — use: {', '.join(FORMATS)}", err=True)
+        sys.exit(2)
+    options = BuildOptions(tuple(leaflets), locale, wanted, release)
+    try:
+        report = build_project(project, options, progress=lambda job: click.echo(f"built {job.name}", err=True))
+    except MobcontentError as exc:
+        if exc.code == "usage":
+            _fail_usage(exc)
+        raise
+    for problem in report.problems:
+        click.echo(problem.format(), err=True)
+    drafts = sorted({o.path.rsplit(".", 1)[0] for o in report.outputs if o.draft})
+    click.echo(f"{len(report.outputs)} file(s) written to {os.path.join(root, 'build')}"
+               + (f"; {len(drafts)} marked DRAFT" if drafts else ""))
+    if report.failed:
+        click.echo(f"{report.failed} leaflet(s) failed.", err=True)
+        sys.exit(1)

@@ -1,0 +1,176 @@
+"""The data model: small frozen dataclasses, each keeping where it was read.
+
+Every object read from a file carries ``path`` (relative to the project root,
+with ``/``) and a 1-based ``line``, so every error can point at it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DIMENSIONS = ("ethnic", "religion", "zone")
+STATUSES = ("draft", "review", "approved")
+LAYOUTS = ("a5-flyer", "a4-trifold", "a4-poster", "screen")
+
+
+@dataclass(frozen=True)
+class Config:
+    """``mobcontent.yaml``: project-wide settings."""
+
+    path: str
+    name: str
+    source_locale: str = "vi"
+    locales: tuple[str, ...] = ("vi",)
+    issuer: str = ""
+    vi_tone_style: str = "keep"
+    default_layout: str = "a5-flyer"
+
+
+@dataclass(frozen=True)
+class Avoid:
+    """A term a community finds disrespectful, and what to write instead."""
+
+    term: str
+    use: str
+    why: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """A period (``MM-DD`` to ``MM-DD``) or weekday a community asks to avoid."""
+
+    name: str
+    path: str
+    line: int
+    start: str = ""  # MM-DD
+    until: str = ""  # MM-DD
+    weekday: str = ""
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One value of an audience dimension: an ethnic group, a religion or a zone."""
+
+    dimension: str
+    id: str
+    name: str
+    path: str
+    line: int
+    locales: tuple[str, ...] = ()
+    terms: dict = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)  # zone fields: province, border_post, hotline, ...
+    avoid: tuple[Avoid, ...] = ()
+    calendar: tuple[CalendarEntry, ...] = ()
+    motif: str = ""
+    colour: str = ""
+
+
+@dataclass(frozen=True)
+class Audiences:
+    """``content/audiences.yaml``: profiles per dimension and zone groups."""
+
+    path: str
+    ethnic: dict  # id -> Profile
+    religion: dict
+    zone: dict
+    zone_groups: dict  # group -> tuple of zone ids
+
+    def profiles(self, dimension: str) -> dict:
+        return getattr(self, dimension)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An ``::: only``/``::: except`` marker: ``((key, (values...)), ...)``."""
+
+    negate: bool
+    criteria: tuple[tuple[str, tuple[str, ...]], ...]
+    line: int
+
+    def describe(self) -> str:
+        text = " ".join(f"{key}={','.join(values)}" for key, values in self.criteria)
+        return ("except " if self.negate else "only ") + text
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of Markdown lines shown under the same conditions."""
+
+    text: str
+    line: int  # line of the chunk's first line in the message file
+    conditions: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
+class Message:
+    """``content/messages/<slug>.md``: one message in the source language."""
+
+    slug: str
+    path: str
+    line: int
+    title: str
+    title_line: int
+    audience: dict  # dimension -> tuple of values (zone values may be groups)
+    audience_line: int
+    topics: tuple[str, ...]
+    status: str
+    chunks: tuple[Chunk, ...]
+    summary: str = ""
+    summary_line: int = 0
+    valid_from: str = ""
+    valid_until: str = ""
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    """``content/leaflets/<slug>.yaml``: one printable product."""
+
+    slug: str
+    path: str
+    line: int
+    title: str
+    title_line: int
+    audience: dict  # dimension -> profile id (a left-out dimension means a mixed audience)
+    audience_line: int
+    locales: tuple[str, ...]
+    layout: str
+    messages: tuple[str, ...] = ()
+    message_lines: tuple[int, ...] = ()
+    select_topics: tuple[str, ...] | None = None
+    bilingual: tuple[str, ...] = ()
+    tagline: str = ""
+    tagline_line: int = 0
+    campaign: str = ""
+    date: str = ""
+    edition: str = ""
+    distribute_from: str = ""
+    distribute_until: str = ""
+
+
+@dataclass(frozen=True)
+class Locale:
+    """A language: ``vi`` from CLDR, others from ``locales/<code>/locale.yaml``."""
+
+    code: str
+    name: str
+    native_name: str
+    plural_forms: str = "nplurals=1; plural=0;"
+    fallback: str = "vi"
+    letters: tuple[str, ...] = ()
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Project:
+    """A whole content project, loaded and validated."""
+
+    root: Path
+    config: Config
+    audiences: Audiences
+    messages: dict  # slug -> Message, sorted by slug
+    leaflets: dict  # slug -> Leaflet, sorted by slug
+    locales: dict  # code -> Locale
+    warnings: tuple = ()  # Problems of severity "warning" found while loading
