@@ -88,21 +88,25 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
     build_dir = project.root / "build"
     report = BuildReport(problems=list(project.warnings))
     jobs = plan_jobs(project, options)
-    kit = prepare_font_kit(build_dir / ".cache" / "fonts", project_characters(project))
+    kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
     for job in jobs:
-        if job.leaflet.bilingual:
-            report.problems.append(Problem(
-                "bilingual-pending", "warning", job.leaflet.path, job.leaflet.line,
-                "bilingual leaflets are not built yet; built one leaflet per locale instead",
-                "keep 'locales' for now"))
         try:
-            report.outputs.extend(build_job(project, job, kit, options))
+            outputs, problems = build_job(project, job, kit, options)
         except MobcontentError as exc:
-            report.problems.append(exc.problem())
+            outputs, problems = [], [exc.problem()]
+        report.outputs.extend(outputs)
+        report.problems.extend(p for p in problems if p not in report.problems)
         if progress:
             progress(job)
     write_manifest(build_dir, report.outputs, f"mobcontent {__version__}", options.release)
     return report
+
+
+def font_cache_dir(project: Project) -> Path:
+    """Where the font kit is cached: ``build/.cache/fonts``, or ``$MOBCONTENT_FONT_CACHE``
+    (so CI jobs and test runs can share one kit across projects)."""
+    override = os.environ.get("MOBCONTENT_FONT_CACHE")
+    return Path(override) if override else project.root / "build" / ".cache" / "fonts"
 
 
 def project_characters(project: Project) -> str:
@@ -120,7 +124,7 @@ def project_characters(project: Project) -> str:
     return "".join(sorted(chars))
 
 
-def build_job(project: Project, job: Job, kit, options: BuildOptions) -> list[Output]:
+def build_job(project: Project, job: Job, kit, options: BuildOptions) -> tuple[list[Output], list[Problem]]:
     """Build one leaflet in one locale: every stage of the pipeline, then write the files."""
     leaflet, locale = job.leaflet, job.locales[0]
     source = project.config.source_locale
@@ -139,6 +143,10 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions) -> list[Ou
     inputs.add(project.config.path)
     layout, layout_dir = resolve_layout(project.root, leaflet.layout)
     problems = []
+    if leaflet.bilingual:
+        problems.append(Problem("bilingual-pending", "warning", leaflet.path, leaflet.line,
+                                "bilingual leaflets are not built yet; built one leaflet per locale instead",
+                                "keep 'locales' for now"))
     if layout != leaflet.layout:
         problems.append(Problem("layout-pending", "warning", leaflet.path, leaflet.line,
                                 f"layout '{leaflet.layout}' is not available yet; built with '{FALLBACK_LAYOUT}'",
@@ -171,7 +179,7 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions) -> list[Ou
         write_atomic(build_dir / f"{base}.pdf", printed.pdf)
         outputs.append(Output(format="pdf", path=f"{base}.pdf", sha256=sha256(printed.pdf),
                               bytes=len(printed.pdf), pages=printed.pages, **common))
-    return outputs
+    return outputs, problems
 
 
 class InputHashes:

@@ -67,10 +67,10 @@ def check_empty_leaflets(project: Project) -> Iterable[Problem]:
 
 def check_glyphs(project: Project) -> Iterable[Problem]:
     """Every character of the source text has a glyph in the font kit."""
-    from .build import project_characters
+    from .build import font_cache_dir, project_characters
     from .fonts import prepare_font_kit
 
-    kit = prepare_font_kit(project.root / "build" / ".cache" / "fonts", project_characters(project))
+    kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
     missing = set(kit.missing(project_characters(project)))
     for message in project.messages.values():
         for chunk in message.chunks:

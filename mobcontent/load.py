@@ -160,7 +160,8 @@ def parse_config(node, rel: str, reader: _Reader) -> Config:
                      "use one of: old, new, keep")
     layout = reader.string(node.get("default_layout"), "default_layout", required=False) or "a5-flyer"
     return Config(rel, reader.string(node.get("name"), "name"), source, locales,
-                  reader.string(node.get("issuer"), "issuer", required=False), tone, layout)
+                  reader.string(node.get("issuer"), "issuer", required=False), tone, layout,
+                  dict(node.key_lines))
 
 
 # --------------------------------------------------------------------------- audiences
@@ -518,18 +519,20 @@ def _check_leaflet(leaflet: Leaflet, node, project_parts: dict, reader: _Reader)
     if leaflet.layout not in LAYOUTS:
         reader.error(line_of("layout"), "layout-unknown", f"layout: unknown layout '{leaflet.layout}'",
                      f"use one of: {', '.join(LAYOUTS)}" + _closest(leaflet.layout, LAYOUTS))
-    if len(set(leaflet.audience)) == len(leaflet.audience) and all(
-            _known(audiences, d, v) for d, v in leaflet.audience.items()):
-        _check_listed_messages(leaflet, messages, audiences, reader)
+    if all(_known(audiences, d, v) for d, v in leaflet.audience.items()):
+        _check_listed_messages(leaflet, messages, project_parts["broken"], audiences, reader)
 
 
 def _known(audiences: Audiences | None, dim: str, value: str) -> bool:
     return audiences is not None and value in audiences.profiles(dim)
 
 
-def _check_listed_messages(leaflet: Leaflet, messages: dict, audiences: Audiences, reader: _Reader) -> None:
+def _check_listed_messages(leaflet: Leaflet, messages: dict, broken: set, audiences: Audiences,
+                           reader: _Reader) -> None:
     for slug, line in zip(leaflet.messages, leaflet.message_lines):
         message = messages.get(slug)
+        if message is None and slug in broken:
+            continue  # its own errors are reported
         if message is None:
             reader.error(line, "message-unknown", f"messages: no message '{slug}'",
                          f"create content/messages/{slug}.md or fix the name" + _closest(slug, messages))
@@ -590,19 +593,21 @@ def load_project(root: Path | str) -> Project:
     audiences = _load_one(root, "content/audiences.yaml", problems,
                           lambda node, r: parse_audiences(node, "content/audiences.yaml", r))
     locales = _load_locales(root, config, problems)
-    messages = {}
+    messages, broken = {}, set()
     for rel, slug in _slugged_files(root, "content/messages", ".md", problems):
         reader = _Reader(rel)
         try:
             message = parse_message(read_text(root / rel, rel), rel, slug, reader, audiences)
         except ContentError as exc:
-            problems.append(exc.problem())
-            continue
+            reader.problems.append(exc.problem())
+            message = None
         problems.extend(reader.problems)
         if message is not None:
             messages[slug] = message
+        else:
+            broken.add(slug)
     leaflets = {}
-    parts = {"audiences": audiences, "messages": messages, "locales": locales}
+    parts = {"audiences": audiences, "messages": messages, "locales": locales, "broken": broken}
     for rel, slug in _slugged_files(root, "content/leaflets", ".yaml", problems):
         node = _read_yaml_file(root, rel, problems)
         if node is None:
@@ -625,7 +630,10 @@ def _load_one(root: Path, rel: str, problems: list[Problem], parse):
         problems.append(Problem("file-missing", "error", rel, 0, "the file is missing",
                                 f"create {rel} (see 'mobcontent init' for an example)"))
         return None
+    before = len(problems)
     node = _read_yaml_file(root, rel, problems)
+    if len(problems) > before:  # unreadable: checks against it would only echo the first error
+        return None
     reader = _Reader(rel)
     result = parse(node, reader)
     problems.extend(reader.problems)
@@ -676,7 +684,8 @@ def _load_locales(root: Path, config: Config | None, problems: list[Problem]) ->
         if code not in locales:
             locale = cldr_locale(code)
             if locale is None:
-                problems.append(Problem("locale-unknown", "error", "mobcontent.yaml", 0,
+                line = config.lines.get("locales", 1) if config else 1
+                problems.append(Problem("locale-unknown", "error", "mobcontent.yaml", line,
                                         f"locales: '{code}' is not known to CLDR and has no locales/{code}/locale.yaml",
                                         f"create locales/{code}/locale.yaml with name, plural_forms and letters"))
             else:

@@ -24,6 +24,7 @@ class Config:
     issuer: str = ""
     vi_tone_style: str = "keep"
     default_layout: str = "a5-flyer"
+    lines: dict = field(default_factory=dict)  # key -> line, for errors
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,32 @@
+# Set-up and everyday commands. `make build` and `make test` work on a fresh machine:
+# they create .venv, install mobcontent into it (with its test extras), then run.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: build test setup system-deps bench clean
+
+build: $(STAMP)
+	$(BIN)/mobcontent build
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+setup: $(STAMP)
+
+$(STAMP): setup.cfg pyproject.toml
+	@sh .ci/system-deps || true
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+system-deps:
+	sh .ci/system-deps
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf build $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,103 @@
+"""Shared fixtures: tiny projects made in ``tmp_path`` from a dict of files."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+BASE_FILES = {
+    "mobcontent.yaml": "name: Test\nlocales: [vi, rad]\nissuer: Ban tuyên truyền xã\n",
+    "content/audiences.yaml": """\
+ethnic:
+  ede:
+    name: Ê Đê
+    locales: [rad, vi]
+    terms: {village: buôn, greeting: Kính gửi bà con buôn làng}
+  mnong:
+    name: M’nông
+    locales: [cmo, vi]
+    terms: {village: bon, greeting: Kính gửi bà con bon làng}
+religion:
+  none: {name: Không theo tôn giáo}
+  protestant: {name: Tin Lành, terms: {day_of_worship: Chủ nhật}}
+zone:
+  krong-na: {name: xã Krông Na, province: Đắk Lắk, border: "true", border_post: Đồn Biên phòng Sê-rê-pốk, hotline: "113"}
+  ea-kiet: {name: xã Ea Kiết, province: Đắk Lắk, border: "false", hotline: "113"}
+zone_groups:
+  border: [krong-na]
+""",
+    "content/messages/cot-moc.md": """\
+---
+title: Bảo vệ cột mốc
+audience:
+  ethnic: [ede, mnong]
+  zone: [border]
+topics: [border]
+status: approved
+---
+# Cột mốc của {village}
+
+Mỗi cột mốc là tài sản chung. Báo ngay cho {border_post}.
+
+::: only religion=protestant
+Họp vào thứ Bảy, không trùng ngày {day_of_worship}.
+:::
+""",
+    "content/messages/lua-dao.md": """\
+---
+title: Cảnh giác lừa đảo
+topics: [scam]
+status: approved
+---
+Không đọc mã OTP cho ai. Gọi **113** khi nghi ngờ.
+""",
+    "content/leaflets/bien-gioi.yaml": """\
+title: Biên giới bình yên
+audience: {ethnic: ede, religion: protestant, zone: krong-na}
+locales: [vi]
+layout: a5-flyer
+messages: [cot-moc, lua-dao]
+date: 2026-11-01
+""",
+    "locales/rad/locale.yaml": "name: Ede\nnative_name: Klei Êđê\nplural_forms: \"nplurals=1; plural=0;\"\n"
+                               "letters: [a, ƀ, č, ê̆]\n",
+}
+
+
+def write_files(root: Path, files: dict) -> Path:
+    """Write ``{relative path: text or bytes or None}``; ``None`` deletes the file."""
+    for rel, content in files.items():
+        path = root / rel
+        if content is None:
+            path.unlink(missing_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_project(tmp_path):
+    """``make_project({...})``: the base project with some files replaced or removed."""
+    def make(files: dict | None = None, base: bool = True) -> Path:
+        root = tmp_path / "project"
+        root.mkdir(exist_ok=True)
+        return write_files(root, {**(BASE_FILES if base else {}), **(files or {})})
+    return make
+
+
+@pytest.fixture(scope="session")
+def font_cache(tmp_path_factory):
+    """One font-kit cache for the whole session: instancing the fonts is slow."""
+    return tmp_path_factory.mktemp("fonts")
+
+
+@pytest.fixture
+def shared_kit(font_cache, monkeypatch):
+    """Point builds at the session's font-kit cache."""
+    monkeypatch.setenv("MOBCONTENT_FONT_CACHE", str(font_cache))
+    return font_cache
