@@ -11,7 +11,7 @@ keys, several documents, deep nesting and huge inputs are errors with a line.
 >>> doc = read_yaml("a: no\\nb: [010, 2026-01-01]\\n", "x.yaml")
 >>> to_plain(doc)
 {'a': 'no', 'b': ['010', '2026-01-01']}
->>> doc.items["b"][1].line
+>>> doc.items["b"].items[1].line
 2
 """
 from __future__ import annotations

@@ -51,8 +51,8 @@ def collapse(text: str) -> str:
 
 def test_kit_is_byte_identical_when_built_again_in_another_process(kit, tmp_path):
     # Another process with another hash seed: set order must not leak into bytes.
-    script = ("import sys; from pathlib import Path; from mobcontent.fonts import prepare_font_kit; "
-              "print(prepare_font_kit(Path(sys.argv[1]), sys.argv[2]).directory)")
+    script = ("import sys; from pathlib import Path; from mobcontent.fonts import prepare_font_kit;"
+              " print(prepare_font_kit(Path(sys.argv[1]), sys.argv[2]).directory)")
     env = {**os.environ, "PYTHONHASHSEED": "12345",
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     result = subprocess.run([sys.executable, "-c", script, str(tmp_path), EXTRA_CHARS],
