@@ -78,13 +78,15 @@ def filter_messages(project: Project, *, ethnic=None, religion=None, zone=None,
     """Messages an audience described by some dimensions would be shown.
 
     A dimension not given is not filtered on; a message that leaves a
-    dimension out matches any value given for it.
+    dimension out matches any value given for it; a zone group matches a message
+    for any of its zones.
     """
     wanted = {"ethnic": ethnic, "religion": religion, "zone": zone}
     out = []
     for message in project.messages.values():
         fits = all(value is None or message.audience.get(dim) is None
-                   or value in expand_values(dim, message.audience[dim], project.audiences)
+                   or expand_values(dim, [value], project.audiences)
+                   & expand_values(dim, message.audience[dim], project.audiences)
                    for dim, value in wanted.items())
         if fits and (topic is None or topic in message.topics) and (status is None or message.status == status):
             out.append(message)

@@ -52,6 +52,7 @@ def test_filter_messages_for_list(make_project):
     assert [m.slug for m in filter_messages(project, zone="ea-kiet")] == ["lua-dao"]
     assert [m.slug for m in filter_messages(project, ethnic="ede", zone="krong-na")] == ["cot-moc", "lua-dao"]
     assert [m.slug for m in filter_messages(project, topic="border")] == ["cot-moc"]
+    assert [m.slug for m in filter_messages(project, zone="border", topic="border")] == ["cot-moc"]
     assert [m.slug for m in filter_messages(project, status="draft")] == []
 
 
