@@ -146,3 +146,115 @@ def build_command(root, leaflets, locale, formats, release):
     if report.failed:
         click.echo(f"{report.failed} leaflet(s) failed.", err=True)
         sys.exit(1)
+
+
+@main.command("extract")
+@click.pass_obj
+def extract_command(root):
+    """Write the translation templates locales/templates/**.pot."""
+    from .translate import extract_project
+    report = extract_project(_load(root))
+    for change in report.changed:
+        click.echo(change.describe())
+    click.echo(f"{len(report.changed)} template(s) written, {len(report.files) - len(report.changed)} unchanged")
+
+
+@main.command("update")
+@click.option("--locale", help="Update only this locale's PO files.")
+@click.pass_obj
+def update_command(root, locale):
+    """Merge the templates into locales/<code>/LC_MESSAGES/**.po (creating missing files)."""
+    from .translate import update_project
+    project = _load(root)
+    try:
+        report = update_project(project, locale)
+    except MobcontentError as exc:
+        _fail_usage(exc)
+    for change in report.changed:
+        click.echo(change.describe())
+    for problem in report.problems:
+        click.echo(problem.format(), err=True)
+    unchanged = len(report.files) - len(report.changed)
+    click.echo(f"{len(report.changed)} PO file(s) changed, {unchanged} unchanged")
+    errors = [p for p in report.problems if p.severity == "error"]
+    if errors:
+        click.echo(f"{len(errors)} PO file(s) could not be read and were left as they are.", err=True)
+        sys.exit(1)
+
+
+@main.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print stable JSON.")
+@click.pass_obj
+def stats_command(root, as_json):
+    """Translated, fuzzy and untranslated entries and words, per locale and leaflet."""
+    from .translate import project_stats
+    stats = project_stats(_load(root))
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    rows = []
+    for code, data in stats["locales"].items():
+        e, w = data["entries"], data["words"]
+        rows.append((code, str(e["translated"]), str(e["fuzzy"]), str(e["untranslated"]), str(e["obsolete"]),
+                     f"{w['translated']}/{sum(w[s] for s in ('translated', 'fuzzy', 'untranslated'))}"))
+    _table(("LOCALE", "TRANSLATED", "FUZZY", "UNTRANSLATED", "OBSOLETE", "WORDS DONE"), rows)
+    click.echo("")
+    rows = []
+    for item in stats["leaflets"]:
+        e = item["entries"]
+        rows.append((item["leaflet"], item["locale"], str(e["translated"]), str(e["fuzzy"]), str(e["missing"]),
+                     "ready" if item["releasable"] else "needs: " + "; ".join(item["needs"])))
+    _table(("LEAFLET", "LOCALE", "TRANSLATED", "FUZZY", "MISSING", "RELEASE"), rows)
+
+
+@main.command("bundle")
+@click.option("--output", "target", type=click.Path(dir_okay=False),
+              help="The zip to write (default: build/bundles/<campaign or all>.zip).")
+@click.option("--campaign", help="Only the outputs of leaflets in this campaign.")
+@click.option("--release", is_flag=True, help="Accept only a release build.")
+@click.option("--merge", "shards", multiple=True, type=click.Path(dir_okay=False),
+              help="Join these shard manifests into build/manifest.json first (repeat the option).")
+@click.pass_obj
+def bundle_command(root, target, campaign, release, shards):
+    """Zip build/ with its manifest, after checking every file against it."""
+    from .bundle import merge_manifests, read_manifest, select_outputs, write_atomic, write_bundle
+    build_dir = Path(root) / "build"
+    if shards:
+        from .build import BuildOptions, plan_jobs
+        project = _load(root)
+        manifests = []
+        for shard in shards:
+            try:
+                manifests.append((shard, json.loads(Path(shard).read_text(encoding="utf-8"))))
+            except (OSError, ValueError) as exc:
+                click.echo(f"{shard}: error: cannot read the shard manifest: {exc}", err=True)
+                sys.exit(2)
+        expected = {job.name for job in plan_jobs(project, BuildOptions())}
+        merged, problems = merge_manifests(manifests, expected)
+        for problem in problems:
+            click.echo(f"error: {problem}", err=True)
+        if problems:
+            click.echo(f"{len(problems)} problem(s): the shards do not make one whole build.", err=True)
+            sys.exit(1)
+        write_atomic(build_dir / "manifest.json",
+                     (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    manifest = read_manifest(build_dir)
+    if manifest is None:
+        click.echo(f"error: {build_dir / 'manifest.json'} is missing or unreadable — run 'mobcontent build' first",
+                   err=True)
+        sys.exit(2)
+    if release and not manifest.get("release"):
+        click.echo("error: this is a draft build (manifest says release: false) — "
+                   "run 'mobcontent build --release' first", err=True)
+        sys.exit(1)
+    manifest = select_outputs(manifest, campaign)
+    if not manifest["outputs"]:
+        click.echo(f"error: no output belongs to campaign '{campaign}'", err=True)
+        sys.exit(1)
+    path = Path(target) if target else build_dir / "bundles" / f"{campaign or 'all'}.zip"
+    try:
+        names = write_bundle(build_dir, path, manifest)
+    except MobcontentError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{path}: {len(names)} file(s), verified against the manifest")
