@@ -258,3 +258,19 @@ def bundle_command(root, target, campaign, release, shards):
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     click.echo(f"{path}: {len(names)} file(s), verified against the manifest")
+
+
+@main.command("serve")
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback: only this computer can see the preview).")
+@click.pass_obj
+def serve_command(root, port, host):
+    """Preview leaflets in the browser; rebuild and reload on every edit."""
+    from .serve import serve
+    _load(root)  # a project that cannot be loaded at all is reported here, not on a blank page
+    try:
+        serve(Path(root), host, port, log=lambda line: click.echo(line, err=True))
+    except OSError as exc:
+        click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror} — try another --port", err=True)
+        sys.exit(2)

@@ -1,0 +1,266 @@
+"""``mobcontent serve``: a local preview that rebuilds on every edit.
+
+A polling watcher (every half second, over ``mobcontent.yaml``, ``content/``,
+``locales/`` and ``layouts/`` — a few hundred small files, so polling costs
+nothing and needs no dependency) runs the incremental build when a file
+changes. The page polls ``/api/state`` and reloads itself when a new build is
+ready; the errors of the last build are shown on the page with file and line.
+Only files under ``build/`` are served, and the server binds to loopback unless
+told otherwise.
+"""
+from __future__ import annotations
+
+import html
+import json
+import mimetypes
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .errors import MobcontentError, Problem, ProjectError
+
+WATCHED = ("mobcontent.yaml", "content", "locales", "layouts")
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """``{relative path: (mtime_ns, size)}`` of every watched file."""
+    found = {}
+    for name in WATCHED:
+        top = root / name
+        paths = [top] if top.is_file() else (p for p in top.rglob("*") if p.is_file()) if top.is_dir() else []
+        for path in paths:
+            if path.name.startswith("."):
+                continue
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found[path.relative_to(root).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+@dataclass
+class PreviewState:
+    """What the page shows: the build generation, its problems, whether one is running."""
+
+    generation: int = 0
+    problems: list = field(default_factory=list)
+    building: bool = False
+    changed: list = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def as_json(self) -> dict:
+        with self.lock:
+            return {"generation": self.generation, "building": self.building, "changed": self.changed,
+                    "problems": [p.as_json() for p in self.problems]}
+
+
+def rebuild(root: Path, state: PreviewState, changed: list[str], formats=None) -> None:
+    """Load the project and build it; record the problems for the page."""
+    from .build import BuildOptions, build_project
+    from .load import load_project
+
+    with state.lock:
+        state.building = True
+    problems: list[Problem] = []
+    try:
+        project = load_project(root)
+        options = BuildOptions(formats=formats) if formats else BuildOptions()
+        report = build_project(project, options)
+        problems = list(report.problems)
+    except ProjectError as exc:
+        problems = list(exc.problems)
+    except MobcontentError as exc:
+        problems = [exc.problem()]
+    except Exception as exc:  # a bug must not kill the preview; show it and keep watching
+        problems = [Problem("internal-error", "error", "", 0, f"{type(exc).__name__}: {exc}",
+                            "this is a bug in mobcontent: please report it with the files you changed")]
+    with state.lock:
+        state.problems = problems
+        state.changed = changed
+        state.generation += 1
+        state.building = False
+
+
+def watch(root: Path, state: PreviewState, stop: threading.Event, interval: float = 0.5, formats=None,
+          log=None) -> None:
+    """Rebuild whenever a watched file changes, until ``stop`` is set."""
+    seen = snapshot(root)
+    while not stop.wait(interval):
+        now = snapshot(root)
+        if now == seen:
+            continue
+        changed = sorted(k for k in set(now) | set(seen) if now.get(k) != seen.get(k))
+        seen = now
+        if log:
+            log(f"changed: {', '.join(changed[:5])}{' …' if len(changed) > 5 else ''} — rebuilding")
+        rebuild(root, state, changed, formats)
+        if log:
+            log(f"rebuilt ({len([p for p in state.problems if p.severity == 'error'])} error(s))")
+
+
+# --------------------------------------------------------------------------- pages
+
+PAGE = """<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 1.5rem; color: #1a1a1a; }}
+h1 {{ font-size: 1.5rem; }} h2 {{ font-size: 1.15rem; margin-top: 1.6rem; }}
+.problems {{ background: #fde8e8; border: 1px solid #c0392b; padding: .6rem 1rem; }}
+.problems li {{ font-family: monospace; margin: .2rem 0; }}
+.leaflet {{ border-top: 1px solid #ccc; padding: .6rem 0; }}
+.pages img {{ height: 240px; border: 1px solid #999; margin: 0 .4rem .4rem 0; }}
+.status {{ color: #555; font-size: .9rem; }}
+mark.var {{ background: #fff2a8; }}
+.dropped {{ color: #777; }}
+</style></head>
+<body data-generation="{generation}">
+{body}
+{script}
+</body></html>"""
+
+RELOAD_SCRIPT = """<script>
+const shown = {generation};
+async function poll() {{
+  try {{
+    const state = await (await fetch('/api/state', {{cache: 'no-store'}})).json();
+    if (state.generation !== shown && !state.building) {{ location.reload(); return; }}
+  }} catch (e) {{}}
+  setTimeout(poll, 700);
+}}
+setTimeout(poll, 700);
+</script>"""
+
+
+def page(title: str, generation: int, body: str) -> str:
+    return PAGE.format(title=html.escape(title), generation=generation, body=body,
+                       script=RELOAD_SCRIPT.format(generation=generation))
+
+
+def problems_html(problems: list[Problem]) -> str:
+    if not problems:
+        return ""
+    items = "".join(f"<li class='{p.severity}'>{html.escape(p.format())}</li>" for p in problems)
+    return f"<section class='problems' id='problems'><strong>Problems in the last build</strong><ul>{items}</ul></section>"
+
+
+def index_html(root: Path, state: PreviewState) -> str:
+    """Leaflets grouped by audience, each locale with its PNG pages and links."""
+    from .bundle import read_manifest
+
+    manifest = read_manifest(root / "build") or {"outputs": []}
+    groups: dict[str, dict[str, dict[str, list]]] = {}
+    for output in manifest["outputs"]:
+        audience = ", ".join(f"{k}={v}" for k, v in sorted(output["audience"].items())) or "everyone"
+        locale = "+".join(output["locales"])
+        groups.setdefault(audience, {}).setdefault(output["leaflet"], {}).setdefault(locale, []).append(output)
+    titles = _leaflet_titles(root / "build", manifest)
+    parts = [f"<h1>mobcontent — {html.escape(root.resolve().name)}</h1>",
+             f"<p class='status'>Build {state.generation}"
+             + (f" · changed: {html.escape(', '.join(state.changed[:5]))}" if state.changed else "") + "</p>",
+             problems_html(state.problems)]
+    for audience, leaflets in sorted(groups.items()):
+        parts.append(f"<h2>{html.escape(audience)}</h2>")
+        for slug, locales in sorted(leaflets.items()):
+            parts.append(f"<div class='leaflet' id='leaflet-{html.escape(slug)}'><h3>{html.escape(slug)}</h3>"
+                         f"<p>{html.escape(titles.get(slug, ''))}</p>")
+            for locale, outputs in sorted(locales.items()):
+                links = " · ".join(f"<a href='/build/{html.escape(o['path'])}'>{o['format'].upper()}</a>"
+                                   for o in sorted(outputs, key=lambda o: o["path"]) if o["format"] != "png")
+                images = "".join(f"<img src='/build/{html.escape(o['path'])}?g={state.generation}' alt=''>"
+                                 for o in sorted(outputs, key=lambda o: o["path"]) if o["format"] == "png")
+                draft = " <strong>BẢN NHÁP</strong>" if any(o.get("draft") for o in outputs) else ""
+                parts.append(f"<div class='locale'><p>{html.escape(locale)}{draft}: {links}</p>"
+                             f"<div class='pages'>{images}</div></div>")
+            parts.append("</div>")
+    if not groups:
+        parts.append("<p>Nothing built yet.</p>")
+    return page("mobcontent preview", state.generation, "\n".join(parts))
+
+
+def _leaflet_titles(build_dir: Path, manifest: dict) -> dict:
+    """Each leaflet's title as its first HTML output shows it (the index lists them)."""
+    import re
+    titles = {}
+    for output in manifest["outputs"]:
+        if output["format"] == "html" and output["leaflet"] not in titles:
+            try:
+                text = (build_dir / output["path"]).read_text(encoding="utf-8")
+            except OSError:
+                continue
+            match = re.search(r"<title>(.*?)</title>", text, flags=re.S)
+            if match:
+                titles[output["leaflet"]] = html.unescape(match.group(1)).strip()
+    return titles
+
+
+def make_handler(root: Path, state: PreviewState, message_view=None):
+    build_dir = (root / "build").resolve()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # the terminal shows rebuilds, not every request
+            pass
+
+        def send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            url = urlsplit(self.path)
+            if url.path == "/":
+                return self.send(200, index_html(root, state).encode("utf-8"), "text/html; charset=utf-8")
+            if url.path == "/api/state":
+                return self.send(200, json.dumps(state.as_json(), ensure_ascii=False).encode(), "application/json")
+            if url.path == "/message" and message_view is not None:
+                body = message_view(root, {k: v[0] for k, v in parse_qs(url.query).items()})
+                text = page("message preview", state.generation, problems_html(state.problems) + body)
+                return self.send(200, text.encode("utf-8"), "text/html; charset=utf-8")
+            if url.path.startswith("/build/"):
+                return self.send_file(unquote(url.path[len("/build/"):]))
+            self.send(404, b"not found", "text/plain")
+
+        def send_file(self, rel: str) -> None:
+            path = Path(os.path.realpath(build_dir / rel))
+            if build_dir not in path.parents or not path.is_file() or path.name.startswith("."):
+                return self.send(404, b"not found", "text/plain")
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            data = path.read_bytes()
+            if kind == "text/html":  # a built leaflet reloads itself too, and shows the last errors
+                kind += "; charset=utf-8"
+                extra = problems_html(state.problems) + RELOAD_SCRIPT.format(generation=state.generation)
+                data = data.replace(b"</body>", extra.encode("utf-8") + b"</body>", 1)
+            self.send(200, data, kind)
+
+    return Handler
+
+
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, log=print, formats=None,
+          message_view=None, ready=None) -> None:
+    """Build once, then serve the preview and rebuild on changes until interrupted."""
+    state = PreviewState()
+    rebuild(root, state, [], formats)
+    server = ThreadingHTTPServer((host, port), make_handler(root, state, message_view))
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(root, state, stop), kwargs={"formats": formats, "log": log},
+                               daemon=True)
+    watcher.start()
+    log(f"Preview at http://{host}:{server.server_address[1]}/ — press Ctrl+C to stop")
+    if ready:
+        ready(server)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
