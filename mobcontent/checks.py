@@ -81,8 +81,22 @@ def check_glyphs(project: Project) -> Iterable[Problem]:
                                   "replace the character, or check it is not a typing mistake")
 
 
+def check_translations(project: Project) -> Iterable[Problem]:
+    """PO files: readable, ``msgfmt -c`` clean, placeholders, markup, links, numbers kept,
+    canonical text (see :func:`mobcontent.translate.translation_problems`)."""
+    from .translate import translation_problems
+    return translation_problems(project)
+
+
+def check_canonical_text(project: Project) -> Iterable[Problem]:
+    """Source text that canonical text fixes on read (or cannot fix: legacy font encodings)."""
+    from .translate import source_text_problems
+    return source_text_problems(project)
+
+
 CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
     check_variables, check_message_status, check_leaflet_locales, check_empty_leaflets, check_glyphs,
+    check_translations, check_canonical_text,
 ]
 
 

@@ -27,6 +27,13 @@ def _load(root: str):
         sys.exit(2)
 
 
+def _writer_lock(root: str, command: str):
+    """Serialize commands that write (build, update) on one project; say so when waiting."""
+    from .lock import project_lock
+    return project_lock(Path(root), command, on_wait=lambda holder: click.echo(
+        f"Waiting for {holder} to finish with this project…", err=True))
+
+
 def _fail_usage(exc: MobcontentError):
     click.echo(f"error: {exc}", err=True)
     sys.exit(2)
@@ -118,8 +125,8 @@ def check_command(root, as_json, strict):
 @main.command("build")
 @click.argument("leaflets", nargs=-1)
 @click.option("--locale", help="Build only this locale.")
-@click.option("--format", "formats", default="pdf,html", show_default=True,
-              help="Comma-separated formats: pdf, html.")
+@click.option("--format", "formats", default="pdf,png,html", show_default=True,
+              help="Comma-separated formats: pdf, png (page previews), html, script (loudspeaker text).")
 @click.option("--release", is_flag=True, help="Refuse anything not fit to print.")
 @click.pass_obj
 def build_command(root, leaflets, locale, formats, release):
@@ -133,7 +140,9 @@ def build_command(root, leaflets, locale, formats, release):
         sys.exit(2)
     options = BuildOptions(tuple(leaflets), locale, wanted, release)
     try:
-        report = build_project(project, options, progress=lambda job: click.echo(f"built {job.name}", err=True))
+        with _writer_lock(root, "build"):
+            report = build_project(project, options,
+                                   progress=lambda job: click.echo(f"built {job.name}", err=True))
     except MobcontentError as exc:
         if exc.code == "usage":
             _fail_usage(exc)
@@ -167,7 +176,8 @@ def update_command(root, locale):
     from .translate import update_project
     project = _load(root)
     try:
-        report = update_project(project, locale)
+        with _writer_lock(root, "update"):
+            report = update_project(project, locale)
     except MobcontentError as exc:
         _fail_usage(exc)
     for change in report.changed:

@@ -110,8 +110,10 @@ def _closest(word: str, choices) -> str:
 
 
 def canonical(text: str) -> str:
-    """Unicode NFC, the form every comparison and lookup uses."""
-    return unicodedata.normalize("NFC", text)
+    """Canonical text (NFC, mark order, Đ look-alikes, apostrophes): the form every
+    comparison and lookup uses (see :mod:`mobcontent.canonical`)."""
+    from .canonical import canonical_text
+    return canonical_text(text)
 
 
 def read_text(path: Path, rel: str) -> str:
@@ -348,7 +350,7 @@ def parse_message(text: str, rel: str, slug: str, reader: _Reader, audiences: Au
         chunks=parse_body(body, body_line, reader, audiences),
         summary=reader.string(summary, "summary", required=False),
         summary_line=getattr(summary, "line", 0),
-        valid_from=valid_from, valid_until=valid_until)
+        valid_from=valid_from, valid_until=valid_until, valid_line=node.key_lines.get("valid", 0))
 
 
 def _parse_message_audience(node, reader: _Reader, audiences: Audiences | None) -> dict:
@@ -484,6 +486,8 @@ def parse_leaflet(node, rel: str, slug: str, reader: _Reader, config: Config) ->
     if distribute is not None and reader.mapping(distribute, "distribute", ("from", "until"), ("from", "until")):
         dist = (reader.date(distribute.get("from"), "distribute.from"),
                 reader.date(distribute.get("until"), "distribute.until"))
+        if dist[0] and dist[1] and dist[1] < dist[0]:
+            reader.error(distribute.line, "bad-date", "distribute: 'until' is before 'from'", "swap the two dates")
     title, tagline = node.get("title"), node.get("tagline")
     return Leaflet(
         slug=slug, path=rel, line=1,
@@ -497,7 +501,7 @@ def parse_leaflet(node, rel: str, slug: str, reader: _Reader, config: Config) ->
         campaign=reader.string(node.get("campaign"), "campaign", required=False),
         date=reader.date(node.get("date"), "date"),
         edition=reader.string(node.get("edition"), "edition", required=False),
-        distribute_from=dist[0], distribute_until=dist[1])
+        distribute_from=dist[0], distribute_until=dist[1], distribute_line=node.key_lines.get("distribute", 0))
 
 
 def _check_leaflet(leaflet: Leaflet, node, project_parts: dict, reader: _Reader) -> None:
@@ -597,7 +601,8 @@ def load_project(root: Path | str) -> Project:
     for rel, slug in _slugged_files(root, "content/messages", ".md", problems):
         reader = _Reader(rel)
         try:
-            message = parse_message(read_text(root / rel, rel), rel, slug, reader, audiences)
+            message = parse_message(_canonical_source(read_text(root / rel, rel), config), rel, slug, reader,
+                                    audiences)
         except ContentError as exc:
             reader.problems.append(exc.problem())
             message = None
@@ -623,6 +628,14 @@ def load_project(root: Path | str) -> Project:
         raise ProjectError(sorted(errors, key=lambda p: (p.path, p.line)) or problems)
     warnings = tuple(p for p in problems if p.severity == "warning")
     return Project(root, config, audiences, messages, leaflets, locales, warnings)
+
+
+def _canonical_source(text: str, config: Config | None) -> str:
+    """A message file in canonical text, with the project's Vietnamese tone style."""
+    from .canonical import canonical_text
+    if config is None:
+        return canonical_text(text)
+    return canonical_text(text, config.source_locale, config.vi_tone_style)
 
 
 def _load_one(root: Path, rel: str, problems: list[Problem], parse):

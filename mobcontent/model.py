@@ -123,6 +123,7 @@ class Message:
     summary_line: int = 0
     valid_from: str = ""
     valid_until: str = ""
+    valid_line: int = 0  # line of the 'valid:' key
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class Leaflet:
     edition: str = ""
     distribute_from: str = ""
     distribute_until: str = ""
+    distribute_line: int = 0  # line of the 'distribute:' key
 
 
 @dataclass(frozen=True)
