@@ -397,6 +397,7 @@ def parse_body(body: str, first_line: int, reader: _Reader, audiences: Audiences
         text = "\n".join(current).strip("\n")
         if text.strip():
             offset = next(i for i, line in enumerate(current) if line.strip())
+            _check_complexity(current, start, reader)
             chunks.append(Chunk(text, start + offset, tuple(stack)))
         current, start = [], next_line
 
@@ -422,6 +423,23 @@ def parse_body(body: str, first_line: int, reader: _Reader, audiences: Audiences
         reader.error(condition.line, "block-unclosed", f"'::: {condition.describe()}' is never closed",
                      "add a line ':::' where the block ends")
     return tuple(chunks)
+
+
+MAX_BRACKETS = 400  # Python-Markdown's link parsing is quadratic in '[': 20,000 of them take a minute
+
+
+def _check_complexity(lines: list[str], first_line: int, reader: _Reader) -> None:
+    """Refuse a paragraph that would make the Markdown parser run away."""
+    count, block_start = 0, first_line
+    for number, line in enumerate(lines + [""], start=first_line):
+        if not line.strip():
+            if count > MAX_BRACKETS:
+                reader.error(block_start, "markdown-too-complex",
+                             f"this paragraph has {count} '[' characters (at most {MAX_BRACKETS})",
+                             "split the paragraph, or write the brackets as \\[ if they are not links")
+            count, block_start = 0, number + 1
+        else:
+            count += line.count("[")
 
 
 def _parse_condition(text: str, line: int, reader: _Reader, audiences: Audiences | None) -> Condition:
