@@ -1,14 +1,20 @@
 """The orchestrator: load → select → translate → adapt → render → print → bundle.
 
 :func:`build_project` builds every requested leaflet in every requested
-locale. A leaflet that fails does not stop the others; the report lists every
-output written and every failure, and the caller decides the exit code.
+locale (and its bilingual edition). A leaflet that fails does not stop the
+others; the report lists every output written and every failure, and the
+caller decides the exit code.
+
+:func:`build_job` builds one output document and is a function of its
+arguments (project, job, font kit, options, the project's check findings):
+it reads the project's files and writes only under ``build/<leaflet>/``, so
+jobs can run in any order or in parallel.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
@@ -17,18 +23,21 @@ from .audience import leaflet_messages
 from .bundle import Output, sha256, write_atomic, write_manifest
 from .errors import MobcontentError, Problem, UsageError
 from .model import Leaflet, Project
-from .printing import print_pdf
-from .render import FALLBACK_LAYOUT, Page, format_leaflet_date, render_message, render_page, resolve_layout
+from .render import Layout, MessageView, Page, format_leaflet_date, read_layout, render_message, render_page
 from .translate import Text, catalog_path, lookup, read_catalog, translate_message
 
-FORMATS = ("pdf", "html")
+FORMATS = ("pdf", "png", "html", "script")
+DEFAULT_FORMATS = ("pdf", "png", "html")
 LAYOUT_STRINGS = {
     "draft": "BẢN NHÁP",
     "edition": "Ấn bản",
     "hotline": "Đường dây nóng",
     "border_post": "Biên phòng",
+    "police": "Công an",
     "office": "Liên hệ",
     "emergency": "Công an 113 · Cứu hỏa 114 · Cấp cứu 115 · Bảo vệ trẻ em 111",
+    "key_points": "Những điều cần nhớ",
+    "contact_us": "Khi cần giúp đỡ, hãy báo ngay",
 }
 
 
@@ -36,7 +45,7 @@ LAYOUT_STRINGS = {
 class BuildOptions:
     leaflets: tuple[str, ...] = ()  # empty: all
     locale: str | None = None
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     release: bool = False
 
 
@@ -46,16 +55,18 @@ class BuildReport:
 
     outputs: list[Output] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    refused: int = 0
+    refused: int = 0  # leaflets a release build refused
+    failed_jobs: set = field(default_factory=set)  # names of jobs with an error
 
     @property
     def failed(self) -> int:
-        return len({(p.path, p.message) for p in self.problems if p.severity == "error"})
+        """How many leaflets (jobs) failed or were refused."""
+        return len(self.failed_jobs) or len({(p.path, p.message) for p in self.problems if p.severity == "error"})
 
 
 @dataclass(frozen=True)
 class Job:
-    """One output document: a leaflet in one locale (or a bilingual pair)."""
+    """One output document: a leaflet in one locale, or its bilingual edition."""
 
     leaflet: Leaflet
     locales: tuple[str, ...]
@@ -64,9 +75,16 @@ class Job:
     def name(self) -> str:
         return f"{self.leaflet.slug}.{'+'.join(self.locales)}"
 
+    @property
+    def bilingual(self) -> bool:
+        return len(self.locales) > 1
+
 
 def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
-    """The outputs to build, in a stable order; unknown leaflet names are a usage error."""
+    """The outputs to build, in a stable order; unknown leaflet names are a usage error.
+
+    ``--locale X`` keeps the leaflets' X editions and the bilingual editions that include X.
+    """
     unknown = [slug for slug in options.leaflets if slug not in project.leaflets]
     if unknown:
         raise UsageError(f"no leaflet named {', '.join(unknown)}",
@@ -75,30 +93,42 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
     for slug, leaflet in project.leaflets.items():
         if options.leaflets and slug not in options.leaflets:
             continue
-        for locale in leaflet.locales:
-            if options.locale in (None, locale):
-                jobs.append(Job(leaflet, (locale,)))
+        editions = [(locale,) for locale in leaflet.locales]
+        if leaflet.bilingual:
+            editions.append(tuple(leaflet.bilingual))
+        jobs += [Job(leaflet, locales) for locales in editions
+                 if options.locale is None or options.locale in locales]
     return jobs
 
 
 def build_project(project: Project, options: BuildOptions = BuildOptions(), progress=None) -> BuildReport:
     """Build the outputs ``options`` asks for into ``<project>/build/`` and write the manifest."""
     from .fonts import prepare_font_kit
+    from .preflight import harfbuzz_notice, project_findings
 
     build_dir = project.root / "build"
     report = BuildReport(problems=list(project.warnings))
     jobs = plan_jobs(project, options)
     kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
+    findings = project_findings(project) if jobs else ()
     for job in jobs:
         try:
-            outputs, problems = build_job(project, job, kit, options)
+            outputs, problems = build_job(project, job, kit, options, findings)
         except MobcontentError as exc:
             outputs, problems = [], [exc.problem()]
         report.outputs.extend(outputs)
         report.problems.extend(p for p in problems if p not in report.problems)
+        if any(p.severity == "error" for p in problems):
+            report.failed_jobs.add(job.name)
+            report.refused += options.release and not outputs
         if progress:
             progress(job)
+    if "pdf" in options.formats:
+        report.problems.extend(harfbuzz_notice())
     write_manifest(build_dir, report.outputs, f"mobcontent {__version__}", options.release)
+    if report.outputs:
+        from .previews import write_contact_sheet
+        write_contact_sheet(build_dir, report.outputs, project.config.name)
     return report
 
 
@@ -110,76 +140,196 @@ def font_cache_dir(project: Project) -> Path:
 
 
 def project_characters(project: Project) -> str:
-    """Every character of the project's source text (for the font kit's subset)."""
-    chars = set()
+    """Every character of the project's text, source and translations (for the kit's subset)."""
+    chars = set(project.config.issuer) | set("".join(LAYOUT_STRINGS.values()))
     for message in project.messages.values():
-        chars.update(message.title)
+        chars.update(message.title + message.summary)
         for chunk in message.chunks:
             chars.update(chunk.text)
+    for leaflet in project.leaflets.values():
+        chars.update(leaflet.title + leaflet.tagline + leaflet.edition)
     for dim in ("ethnic", "religion", "zone"):
         for profile in project.audiences.profiles(dim).values():
             chars.update(profile.name)
             for value in list(profile.terms.values()) + list(profile.fields.values()):
                 chars.update(value)
+    for path in sorted((project.root / "locales").glob("*/LC_MESSAGES/**/*.po")):
+        # every character of every catalog: a superset of the msgstrs, read without parsing
+        chars.update(path.read_bytes().decode("utf-8", errors="ignore"))
     return "".join(sorted(chars))
 
 
-def build_job(project: Project, job: Job, kit, options: BuildOptions) -> tuple[list[Output], list[Problem]]:
-    """Build one leaflet in one locale: every stage of the pipeline, then write the files."""
-    leaflet, locale = job.leaflet, job.locales[0]
+# --- one job ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Side:
+    """A leaflet in one language, translated and adapted, ready to render."""
+
+    locale: str
+    adapted: tuple[AdaptedMessage, ...]
+    variables: dict
+    page: Page
+    shown: tuple[Text, ...]  # every text this side prints, each with its origin
+
+
+def build_job(project: Project, job: Job, kit, options: BuildOptions,
+              findings: tuple[Problem, ...] = ()) -> tuple[list[Output], list[Problem]]:
+    """Build one output document: every stage of the pipeline, then write its files.
+
+    A release build writes nothing for a leaflet that is not fit to print and
+    returns every reason as an error; a draft build prints it marked DRAFT.
+    """
+    from .copyfit import fit_layout
+    from .preflight import check_job
+    from .printing import PdfSettings, write_pdf
+
+    inputs = InputHashes(project.root)
+    sides = [prepare_side(project, job.leaflet, locale, inputs, kit) for locale in job.locales]
+    layout = read_layout(project.root, job.leaflet.layout)
+    checked = check_job(project.root, job.name, sides, kit, _related_findings(findings, inputs))
+    page = _combine(sides, draft=checked.makes_draft and not options.release)
+    views = message_views(sides, page.draft)
+    allowed = [project.root / "content" / "assets", layout.directory, kit.directory]
+    variant = layout.release if options.release else None
+    fit = fit_layout(lambda scale: _render(layout, page, views, scale, checked.missing, allowed, variant,
+                                           kit.key), layout)
+    inputs.add_layout(layout)
+    inputs.hashes.update({"font-kit": kit.key, "tool": __version__})
+    printed = write_pdf(fit.rendered, PdfSettings(f"{job.name}:{sorted(inputs.hashes.items())}:{variant}",
+                                                  variant, layout.bleed_mm))
+    problems = checked.report(options.release, fit, printed, job, layout)
+    if options.release and any(p.severity == "error" for p in problems):
+        remove_outputs(project.root / "build", job)
+        return [], _with_refusal(problems, job.leaflet, job)
+    return write_outputs(project, job, layout, sides, page, inputs, printed, fit, options, kit), problems
+
+
+def prepare_side(project: Project, leaflet: Leaflet, locale: str, inputs: InputHashes, kit) -> Side:
+    """Translate and adapt every message of ``leaflet`` into ``locale``; make its page."""
     source = project.config.source_locale
     own = locale == source
-    inputs = InputHashes(project.root)
     messages = leaflet_messages(project, leaflet)
-    audience_catalog = inputs.catalog(locale, "audiences", own)
+    audience_catalog = inputs.catalog(locale, "audiences", own, project)
     variables = audience_variables(leaflet.audience, project.audiences, audience_catalog, own)
-    adapted = [adapt_message(translate_message(m, inputs.catalog(locale, f"messages/{m.slug}", own), locale, source),
-                             leaflet.audience, project.audiences, variables)
-               for m in messages]
+    adapted = tuple(adapt_message(translate_message(m, inputs.catalog(locale, f"messages/{m.slug}", own, project),
+                                                    locale, source),
+                                  leaflet.audience, project.audiences, variables)
+                    for m in messages)
     for message in messages:
         inputs.add(message.path)
     inputs.add(project.audiences.path)
     inputs.add(leaflet.path)
     inputs.add(project.config.path)
-    layout, layout_dir = resolve_layout(project.root, leaflet.layout)
-    problems = []
-    if leaflet.bilingual:
-        problems.append(Problem("bilingual-pending", "warning", leaflet.path, leaflet.line,
-                                "bilingual leaflets are not built yet; built one leaflet per locale instead",
-                                "keep 'locales' for now"))
-    if layout != leaflet.layout:
-        problems.append(Problem("layout-pending", "warning", leaflet.path, leaflet.line,
-                                f"layout '{leaflet.layout}' is not available yet; built with '{FALLBACK_LAYOUT}'",
-                                "the other layouts come with the print work"))
-    page = make_page(project, leaflet, locale, adapted, variables, inputs, kit)
-    body = [(a, render_message(a, locale, page.draft)) for a in adapted]
-    html = render_page(layout_dir, page, body)
-    missing = kit.missing(_visible_text(page, adapted))
-    if missing:
-        page = _with_draft(page)
-        html = render_page(layout_dir, page, [(a, render_message(a, locale, True)) for a in adapted])
-    for name in sorted(os.listdir(layout_dir)):
-        inputs.add_file(layout_dir / name, f"layout:{layout}/{name}")
-    inputs.hashes["font-kit"] = kit.key
-    inputs.hashes["tool"] = __version__
-    completeness = _completeness(adapted, page)
-    outputs = []
-    base = f"{leaflet.slug}/{leaflet.slug}.{locale}"
-    common = dict(leaflet=leaflet.slug, locales=job.locales, audience=dict(leaflet.audience), layout=layout,
-                  completeness=completeness, inputs=dict(sorted(inputs.hashes.items())), draft=page.draft)
+    page = make_page(project, leaflet, locale, list(adapted), variables, inputs, kit)
+    return Side(locale, adapted, variables, page, _shown_texts(page, adapted, variables, leaflet))
+
+
+def _combine(sides: list[Side], draft: bool) -> Page:
+    """The page of a job: the first side's, with the second language beside it."""
+    first = sides[0].page
+    second = sides[1].page if len(sides) > 1 else None
+    is_draft = draft or any(s.page.draft for s in sides)
+    if second is not None:
+        second = replace(second, draft=is_draft)
+    return replace(first, second=second, draft=is_draft)
+
+
+def message_views(sides: list[Side], draft: bool) -> list[MessageView]:
+    """What the layout shows of each message, in both languages for a bilingual job."""
+    first, second = sides[0], (sides[1] if len(sides) > 1 else None)
+    views = []
+    for index, adapted in enumerate(first.adapted):
+        other = second.adapted[index] if second else None
+        html = render_message(adapted, first.locale, draft, other, second.locale if second else "")
+        views.append(MessageView(
+            slug=adapted.message.slug, title=adapted.title, html=html,
+            summary=adapted.summary, lang=first.locale,
+            second_title=other.title if other else None,
+            second_summary=other.summary if other else None,
+            second_lang=second.locale if second else ""))
+    return views
+
+
+def _render(layout: Layout, page: Page, views, scale: float, missing, allowed, variant, fonts_key):
+    from .printing import render_document
+    html = render_page(layout, page, views, scale=scale, missing=missing)
+    return render_document(html, layout.directory, allowed, variant, fonts_key)
+
+
+def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side], page: Page,
+                  inputs: InputHashes, printed, fit, options: BuildOptions, kit) -> list[Output]:
+    """Write the job's files (atomically) and describe each for the manifest.
+
+    Files of the job from an earlier build that this one does not make (PNG pages
+    beyond the new page count, formats not asked for) are removed.
+    """
+    leaflet = job.leaflet
     build_dir = project.root / "build"
+    base = f"{leaflet.slug}/{job.name}"
+    common = dict(leaflet=leaflet.slug, locales=job.locales, audience=dict(leaflet.audience), layout=layout.name,
+                  completeness=_completeness(sides), inputs=dict(sorted(inputs.hashes.items())), draft=page.draft,
+                  campaign=leaflet.campaign)
+    files: list[tuple[str, str, bytes, int]] = []  # (format, path, data, pages)
     if "html" in options.formats:
-        data = html.encode("utf-8")
-        write_atomic(build_dir / f"{base}.html", data)
-        outputs.append(Output(format="html", path=f"{base}.html", sha256=sha256(data), bytes=len(data),
-                              pages=0, **common))
+        files.append(("html", f"{base}.html", _portable_html(fit.rendered.html, kit, build_dir / leaflet.slug), 0))
     if "pdf" in options.formats:
-        printed, _warnings = print_pdf(html, layout_dir, [project.root / "content" / "assets", layout_dir,
-                                                          kit.directory], identifier=base + str(inputs.hashes))
-        write_atomic(build_dir / f"{base}.pdf", printed.pdf)
-        outputs.append(Output(format="pdf", path=f"{base}.pdf", sha256=sha256(printed.pdf),
-                              bytes=len(printed.pdf), pages=printed.pages, **common))
-    return outputs, problems
+        files.append(("pdf", f"{base}.pdf", printed.pdf, printed.pages))
+    if "png" in options.formats:
+        from .previews import render_pngs
+        for number, png in enumerate(render_pngs(printed.pdf, layout.png_dpi, trim=layout.medium == "print"), 1):
+            files.append(("png", f"{base}.p{number}.png", png, 1))
+    if "script" in options.formats:
+        from .script import make_script
+        files.append(("script", f"{base}.txt", make_script(project, leaflet, sides).encode("utf-8"), 0))
+    remove_outputs(build_dir, job, keep={rel for _, rel, _, _ in files})
+    outputs = []
+    for fmt, rel, data, pages in files:
+        write_atomic(build_dir / rel, data)
+        outputs.append(Output(format=fmt, path=rel, sha256=sha256(data), bytes=len(data), pages=pages, **common))
+    return outputs
+
+
+def remove_outputs(build_dir: Path, job: Job, keep: set[str] = frozenset()) -> None:
+    """Delete the job's files left by an earlier build (a refused release writes nothing,
+    and must not leave an older draft behind), except those in ``keep``."""
+    folder = build_dir / job.leaflet.slug
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        rel = f"{job.leaflet.slug}/{path.name}"
+        if rel not in keep and _is_output_of(path.name, job.name):
+            path.unlink()
+
+
+def _is_output_of(filename: str, name: str) -> bool:
+    """``x.vi.pdf``, ``x.vi.html``, ``x.vi.txt``, ``x.vi.p3.png`` belong to job ``x.vi``."""
+    import re
+    return re.fullmatch(re.escape(name) + r"\.(pdf|html|txt|p\d+\.png)", filename) is not None
+
+
+def _portable_html(html: str, kit, folder: Path) -> bytes:
+    """The HTML as saved: font URLs relative to its folder when the kit is inside build/
+    (so the file does not depend on where the project is), absolute otherwise."""
+    try:
+        relative = Path(os.path.relpath(kit.directory, folder)).as_posix()
+    except ValueError:
+        return html.encode("utf-8")
+    if relative.startswith("../.cache/"):
+        html = html.replace(kit.directory.absolute().as_uri(), relative)
+    return html.encode("utf-8")
+
+
+def _related_findings(findings, inputs: InputHashes) -> list[Problem]:
+    """The project's check errors about this job's own files (its leaflet, messages, catalogs)."""
+    paths = set(inputs.hashes) | set(inputs.catalogs)
+    return [p for p in findings if p.severity == "error" and p.path in paths]
+
+
+def _with_refusal(problems: list[Problem], leaflet: Leaflet, job: Job) -> list[Problem]:
+    reasons = sum(p.severity == "error" for p in problems)
+    return problems + [Problem("release-refused", "error", leaflet.path, leaflet.line,
+                               f"'{job.name}' is not fit to print: {reasons} reason(s) above; nothing was written",
+                               "fix them, or build without --release to get a DRAFT copy to review")]
 
 
 class InputHashes:
@@ -188,6 +338,7 @@ class InputHashes:
     def __init__(self, root: Path):
         self.root = root
         self.hashes: dict[str, str] = {}
+        self.catalogs: set[str] = set()
 
     def add(self, rel: str) -> None:
         self.add_file(self.root / rel, rel)
@@ -196,22 +347,31 @@ class InputHashes:
         if path.is_file():
             self.hashes[key] = sha256(path.read_bytes())
 
-    def catalog(self, locale: str, domain: str, own: bool) -> dict:
+    def add_layout(self, layout: Layout) -> None:
+        from .render import COMMON_LAYOUT
+        for folder, prefix in ((layout.directory, layout.name), (COMMON_LAYOUT, "_common")):
+            for name in sorted(os.listdir(folder)):
+                self.add_file(folder / name, f"layout:{prefix}/{name}")
+
+    def catalog(self, locale: str, domain: str, own: bool, project: Project | None = None) -> dict:
         if own:
             return {}
         path = catalog_path(self.root, locale, domain)
         rel = path.relative_to(self.root).as_posix()
+        self.catalogs.add(rel)
         self.add(rel)
-        return read_catalog(path, rel)
+        if project is None:
+            return read_catalog(path, rel, locale)
+        return read_catalog(path, rel, locale, project.config.source_locale, project.config.vi_tone_style)
 
 
 def make_page(project: Project, leaflet: Leaflet, locale: str, adapted: list[AdaptedMessage],
               variables: dict, inputs: InputHashes, kit) -> Page:
     """The layout's view of a leaflet: titles, greeting, contacts, labels, draft state."""
     own = locale == project.config.source_locale
-    leaflets = inputs.catalog(locale, "leaflets", own)
-    layouts = inputs.catalog(locale, "layouts", own)
-    labels = {key: lookup(layouts, text, "", own, f"layout.{key}")
+    leaflets = inputs.catalog(locale, "leaflets", own, project)
+    layouts = inputs.catalog(locale, "layouts", own, project)
+    labels = {key: lookup(layouts, text, f"locales/{locale}/LC_MESSAGES/layouts.po:0", own, f"layout.{key}")
               for key, text in LAYOUT_STRINGS.items()}
 
     def leaflet_text(key: str, value: str, line: int) -> Text | None:
@@ -219,11 +379,14 @@ def make_page(project: Project, leaflet: Leaflet, locale: str, adapted: list[Ada
             return None
         return lookup(leaflets, value, f"{leaflet.path}:{line}", own, f"leaflet.{leaflet.slug}.{key}")
 
-    issuer = (lookup(leaflets, project.config.issuer, "mobcontent.yaml:1", own, "project.issuer")
-              if project.config.issuer else None)
-    contacts = tuple((labels[key], variables[key].value) for key in ("hotline", "border_post", "office")
-                     if key in variables)
-    texts = [a.title for a in adapted] + [t for a in adapted for t in a.texts.values()]
+    issuer = (lookup(leaflets, project.config.issuer, f"{project.config.path}:{_config_line(project, 'issuer')}",
+                     own, "project.issuer") if project.config.issuer else None)
+    inland = leaflet.audience.get("zone") and \
+        project.audiences.zone[leaflet.audience["zone"]].fields.get("border") == "false"
+    contacts = tuple((labels["police" if key == "border_post" and inland else key], variables[key].value)
+                     for key in ("hotline", "border_post", "office") if key in variables)
+    date = leaflet_date(project, leaflet)
+    profiles = audience_profiles(leaflet.audience, project.audiences)
     page = Page(
         lang=locale,
         title=leaflet_text("title", leaflet.title, leaflet.title_line),
@@ -231,20 +394,32 @@ def make_page(project: Project, leaflet: Leaflet, locale: str, adapted: list[Ada
         greeting=variables["greeting"].value if "greeting" in variables else None,
         signoff=variables["signoff"].value if "signoff" in variables else None,
         issuer=issuer, contacts=contacts, edition=leaflet.edition,
-        date=leaflet_date(project, leaflet), date_text=format_leaflet_date(leaflet_date(project, leaflet), locale),
+        date=date, date_text=format_leaflet_date(date, locale),
         draft=False, labels=labels,
-        motif=_shared(audience_profiles(leaflet.audience, project.audiences), "motif"),
-        colour=_shared(audience_profiles(leaflet.audience, project.audiences), "colour"),
+        motif=_shared(profiles, "motif"), colour=_shared(profiles, "colour"),
         fonts_css=kit.css())
+    texts = [a.title for a in adapted] + [t for a in adapted for t in a.texts.values()]
     shown = [page.title, page.tagline, page.greeting, page.signoff, page.issuer] + [v for _, v in contacts]
-    draft = (any(not t.releasable for t in texts + [t for t in shown if t is not None])
+    draft = (any(not t.releasable for t in texts + [t for t in shown if t is not None] + list(labels.values()))
              or any(a.message.status != "approved" for a in adapted))
-    return _with_draft(page) if draft else page
+    return replace(page, draft=True) if draft else page
 
 
-def _with_draft(page: Page) -> Page:
-    from dataclasses import replace
-    return replace(page, draft=True)
+def _config_line(project: Project, key: str) -> int:
+    return project.config.lines.get(key, 1) if isinstance(project.config.lines, dict) else 1
+
+
+def _shown_texts(page: Page, adapted, variables: dict, leaflet: Leaflet) -> tuple[Text, ...]:
+    """Every text a side prints, unfilled where possible, so each character has its true origin."""
+    texts = [page.title, page.tagline, page.issuer, *page.labels.values()]
+    texts += [v.value for v in variables.values()]
+    for a in adapted:
+        texts += [a.translated.title, *(a.translated.texts[k] for k in a.texts)]
+        if a.translated.summary is not None:
+            texts.append(a.translated.summary)
+    texts.append(Text(leaflet.edition, leaflet.edition, "source", f"{leaflet.path}:{leaflet.line}"))
+    texts.append(Text(page.date_text, page.date_text, "source", f"{leaflet.path}:{leaflet.line}"))
+    return tuple(t for t in texts if t is not None)
 
 
 def _shared(profiles, attribute: str) -> str:
@@ -262,21 +437,16 @@ def leaflet_date(project: Project, leaflet: Leaflet) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date().isoformat()
-    paths = [project.root / leaflet.path, project.root / project.audiences.path]
+    paths = [project.root / leaflet.path, project.root / project.audiences.path, project.root / project.config.path]
+    paths += [project.root / m.path for m in leaflet_messages(project, leaflet)]
     newest = max(p.stat().st_mtime for p in paths if p.exists())
     return _dt.datetime.fromtimestamp(newest, _dt.timezone.utc).date().isoformat()
 
 
-def _visible_text(page: Page, adapted: list[AdaptedMessage]) -> str:
-    parts = [page.title.text, page.labels["draft"].text]
-    parts += [t.text for t in (page.tagline, page.greeting, page.signoff, page.issuer) if t]
-    parts += [a.title.text for a in adapted] + [t.text for a in adapted for t in a.texts.values()]
-    return "\n".join(parts)
-
-
-def _completeness(adapted: list[AdaptedMessage], page: Page) -> dict:
+def _completeness(sides: list[Side]) -> dict:
     counts = {"translated": 0, "fuzzy": 0, "missing": 0, "source": 0}
-    for a in adapted:
-        for text in [a.title, *a.texts.values()]:
-            counts[text.state] += 1
+    for side in sides:
+        for a in side.adapted:
+            for text in [a.title, *a.texts.values()]:
+                counts[text.state] += 1
     return counts

@@ -10,6 +10,7 @@ from typing import Callable, Iterable
 
 from .adapt import adapt_message, audience_profiles, audience_variables
 from .audience import leaflet_messages
+from .customs import CUSTOMS_CHECKS  # avoid-term, calendar-conflict, motif-unknown
 from .errors import ContentError, Problem
 from .model import Project
 from .translate import translate_message
@@ -25,10 +26,10 @@ def check_variables(project: Project) -> Iterable[Problem]:
             yield exc.problem()
             continue
         for message in leaflet_messages(project, leaflet):
-            try:
-                adapt_message(translate_message(message, {}, source, source), leaflet.audience,
-                              project.audiences, variables)
-            except ContentError as exc:
+            errors: list[ContentError] = []
+            adapt_message(translate_message(message, {}, source, source), leaflet.audience,
+                          project.audiences, variables, errors)
+            for exc in errors:
                 yield Problem(exc.code, "error", exc.path, exc.line,
                               f"{exc.message}, in leaflet '{leaflet.slug}'", exc.hint)
 
@@ -66,19 +67,10 @@ def check_empty_leaflets(project: Project) -> Iterable[Problem]:
 
 
 def check_glyphs(project: Project) -> Iterable[Problem]:
-    """Every character of the source text has a glyph in the font kit."""
-    from .build import font_cache_dir, project_characters
-    from .fonts import prepare_font_kit
-
-    kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
-    missing = set(kit.missing(project_characters(project)))
-    for message in project.messages.values():
-        for chunk in message.chunks:
-            for offset, line in enumerate(chunk.text.split("\n")):
-                for char in sorted(set(line) & missing):
-                    yield Problem("glyph-missing", "error", message.path, chunk.line + offset,
-                                  f"the fonts have no glyph for '{char}' (U+{ord(char):04X})",
-                                  "replace the character, or check it is not a typing mistake")
+    """Every character that can be printed (sources and translations) has a glyph in the
+    font kit, and the kit stacks ê̆ ô̆ ơ̆ ư̆ (see :mod:`mobcontent.preflight`)."""
+    from .preflight import project_glyph_problems
+    return project_glyph_problems(project)
 
 
 def check_translations(project: Project) -> Iterable[Problem]:
@@ -96,7 +88,7 @@ def check_canonical_text(project: Project) -> Iterable[Problem]:
 
 CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
     check_variables, check_message_status, check_leaflet_locales, check_empty_leaflets, check_glyphs,
-    check_translations, check_canonical_text,
+    check_translations, check_canonical_text, *CUSTOMS_CHECKS,
 ]
 
 

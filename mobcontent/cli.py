@@ -284,3 +284,33 @@ def serve_command(root, port, host):
     except OSError as exc:
         click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror} — try another --port", err=True)
         sys.exit(2)
+
+
+@main.command("show")
+@click.argument("message")
+@click.option("--ethnic", help="The ethnic profile (e.g. ede); left out: a mixed audience.")
+@click.option("--religion", help="The religion profile (e.g. protestant).")
+@click.option("--zone", help="The zone profile (e.g. krong-na).")
+@click.option("--locale", help="The language to show (default: the source language).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False),
+              help="Also write the preview as an HTML page to this file.")
+@click.pass_obj
+def show_command(root, message, ethnic, religion, zone, locale, html_path):
+    """Show MESSAGE adapted for one audience: filled variables highlighted, dropped blocks listed."""
+    from .preview import bracket, preview_html, preview_message, preview_text
+    project = _load(root)
+    audience = {dim: value for dim, value in (("ethnic", ethnic), ("religion", religion), ("zone", zone)) if value}
+    try:
+        preview = preview_message(project, message, audience, locale)
+    except MobcontentError as exc:
+        if exc.code == "usage":
+            _fail_usage(exc)
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(1)
+    colour = sys.stdout.isatty()
+    mark = (lambda value, variable: click.style(value, fg="cyan", bold=True, underline=True)) if colour else bracket
+    click.echo(preview_text(preview, mark), nl=False)
+    if html_path:
+        Path(html_path).write_text(preview_html(preview), encoding="utf-8")
+        click.echo(f"HTML preview written to {html_path}")
+    sys.exit(1 if preview.problems else 0)

@@ -60,3 +60,36 @@ zone: {krong-na: {name: xã Krông Na}}
         audience_variables({"ethnic": "ede", "religion": "none"}, project.audiences, {}, True)
     assert info.value.code == "variable-conflict"
     assert "ethnic.ede ('buôn') and religion.none ('làng')" in info.value.message
+
+
+NESTED = """---
+title: T
+status: approved
+---
+Mở đầu.
+
+::: only ethnic=ede,mnong religion=protestant
+Cho bà con Ê Đê, M’nông theo đạo Tin Lành.
+
+::: except zone=border
+Ở xã không giáp biên: {day_of_worship}.
+:::
+
+Vẫn trong khối ngoài.
+:::
+"""
+
+
+@pytest.mark.parametrize("audience, shown, dropped", [
+    ({"ethnic": "ede", "religion": "protestant", "zone": "ea-kiet"},
+     "Mở đầu. Cho bà con Ê Đê, M’nông theo đạo Tin Lành. Ở xã không giáp biên: Chủ nhật. Vẫn trong khối ngoài.", []),
+    ({"ethnic": "mnong", "religion": "protestant", "zone": "krong-na"},  # krong-na is in the group 'border'
+     "Mở đầu. Cho bà con Ê Đê, M’nông theo đạo Tin Lành. Vẫn trong khối ngoài.", [11]),
+    ({"ethnic": "ede", "religion": "none", "zone": "ea-kiet"}, "Mở đầu.", [8, 11, 14]),
+    ({"zone": "ea-kiet"}, "Mở đầu.", [8, 11, 14]),  # a mixed audience matches no 'only' value
+])
+def test_nested_blocks_and_zone_groups(make_project, audience, shown, dropped):
+    project = load_project(make_project({"content/messages/lua-dao.md": NESTED}))
+    adapted, text = adapted_text(project, "lua-dao", audience)
+    assert text == shown
+    assert [c.line for c in adapted.dropped] == dropped

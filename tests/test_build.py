@@ -4,8 +4,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import shutil
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -13,21 +13,9 @@ from click.testing import CliRunner
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
+from print_support import REPO, html_blocks, pdf_text, shared_build
+
 from mobcontent.cli import main
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def normalized(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def pdf_text(path: Path) -> str:
-    """The PDF's text, without list bullets and the "page/pages" numbers that the
-    extractor places wherever they fall on the page (mid-paragraph at a page break)."""
-    import re
-    text = " ".join(page.extract_text() for page in PdfReader(path).pages)
-    return normalized(re.sub(r"•|(?<!\S)\d+/\d+(?!\S)", " ", text))
 
 
 def embedded_fonts(path: Path) -> list[tuple[str, str]]:
@@ -44,16 +32,10 @@ def embedded_fonts(path: Path) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def demo_build(tmp_path_factory, font_cache):
-    """The repository's demo project, copied and built for ``vi``."""
-    root = tmp_path_factory.mktemp("demo")
-    shutil.copy(REPO / "mobcontent.yaml", root)
-    for folder in ("content", "locales"):
-        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("*.pot"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MOBCONTENT_FONT_CACHE", str(font_cache))
-        result = CliRunner().invoke(main, ["-C", str(root), "build", "--locale", "vi"])
-    assert result.exit_code == 0, result.output
-    return root
+    """The repository's demo project, copied and built: every leaflet, locale and format
+    (one build for the session, shared with test_layouts.py)."""
+    from test_layouts import build_demo
+    return shared_build("demo", tmp_path_factory, lambda root: build_demo(root, font_cache))
 
 
 def test_every_demo_leaflet_gives_a_pdf_and_html(demo_build):
@@ -62,6 +44,10 @@ def test_every_demo_leaflet_gives_a_pdf_and_html(demo_build):
     for slug in leaflets:
         assert (demo_build / "build" / slug / f"{slug}.vi.pdf").read_bytes().startswith(b"%PDF-")
         assert (demo_build / "build" / slug / f"{slug}.vi.html").is_file()
+        assert (demo_build / "build" / slug / f"{slug}.vi.p1.png").read_bytes().startswith(b"\x89PNG")
+        assert (demo_build / "build" / slug / f"{slug}.vi.txt").is_file()
+    assert (demo_build / "build" / "phong-chay-rung-mua-kho" / "phong-chay-rung-mua-kho.rad+vi.pdf").is_file()
+    assert (demo_build / "build" / "index.html").is_file()
 
 
 def test_manifest_describes_every_output(demo_build):
@@ -76,7 +62,9 @@ def test_manifest_describes_every_output(demo_build):
         assert output["bytes"] == len(data)
         if output["format"] == "pdf":
             assert output["pages"] == len(PdfReader(demo_build / "build" / output["path"]).pages) >= 1
-        assert output["locales"] == ["vi"]
+        leaflet = (demo_build / "content" / "leaflets" / f"{output['leaflet']}.yaml").read_text(encoding="utf-8")
+        assert set(output["locales"]) <= set(re.search(r"^locales: \[(.*)\]", leaflet, re.M).group(1).split(", "))
+        assert output["layout"] in leaflet or output["layout"] == "a5-flyer"
         assert f"content/leaflets/{output['leaflet']}.yaml" in output["inputs"]
 
 
@@ -90,20 +78,16 @@ def test_noto_is_embedded_and_nothing_else(demo_build):
 
 def test_extracted_text_equals_printed_text(demo_build):
     """Every block the HTML shows comes out of the PDF exactly (the ccmp trap: 'họp' not 'hoịp')."""
-    import re
-    from html import unescape
     everything = ""
-    for html_path in (demo_build / "build").glob("*/*.vi.html"):
-        html = html_path.read_text(encoding="utf-8")
+    for html_path in sorted((demo_build / "build").glob("*/*.html")):
+        if html_path.name == "index.html":
+            continue
         extracted = pdf_text(html_path.with_suffix(".pdf"))
         everything += extracted
-        blocks = re.findall(r"<(p|li|h[1-6])\b[^>]*>(.*?)</\1>", html, flags=re.S)
+        blocks = html_blocks(html_path.read_text(encoding="utf-8"))
         assert len(blocks) > 5
-        for _, inner in blocks:
-            inner = re.sub(r"<(ul|ol)\b.*", "", inner, flags=re.S)  # a nested list is its own block
-            text = normalized(unescape(re.sub(r"<[^>]+>", "", inner)))
-            if text:
-                assert text in extracted, (html_path.name, text)
+        for text in blocks:
+            assert text in extracted, (html_path.name, text)
     for word in ("họp", "bảo", "cột mốc", "Đắk Lắk", "ụ", "ị", "ọ"):  # words Noto's ccmp used to break
         assert word in everything
 
