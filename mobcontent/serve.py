@@ -180,6 +180,7 @@ def index_html(root: Path, state: PreviewState) -> str:
             parts.append("</div>")
     if not groups:
         parts.append("<p>Nothing built yet.</p>")
+    parts.insert(2, "<p><a href='/message'>Preview one message for one audience</a></p>")
     return page("mobcontent preview", state.generation, "\n".join(parts))
 
 
@@ -199,7 +200,42 @@ def _leaflet_titles(build_dir: Path, manifest: dict) -> dict:
     return titles
 
 
-def make_handler(root: Path, state: PreviewState, message_view=None):
+def message_page(root: Path, state: PreviewState, params: dict) -> str:
+    """One message adapted for a chosen audience and locale (the ``show`` preview), with a form."""
+    from .load import load_project
+    from .model import DIMENSIONS
+    from .preview import preview_html, preview_message
+
+    try:
+        project = load_project(root)
+    except ProjectError as exc:
+        return page("message preview", state.generation, problems_html(exc.problems))
+    e = html.escape
+
+    def select(name: str, values, chosen: str, blank: str = "") -> str:
+        options = [f"<option value=''>{e(blank)}</option>"] if blank else []
+        options += [f"<option value='{e(v)}'{' selected' if v == chosen else ''}>{e(v)}</option>" for v in values]
+        return f"<label>{e(name)} <select name='{e(name)}'>{''.join(options)}</select></label> "
+
+    slug = params.get("slug") or next(iter(project.messages), "")
+    audience = {d: params[d] for d in DIMENSIONS if params.get(d)}
+    locale = params.get("locale") or project.config.source_locale
+    form = ("<form method='get' action='/message' class='chooser'>"
+            + select("slug", project.messages, slug)
+            + "".join(select(d, project.audiences.profiles(d), audience.get(d, ""), "(every)") for d in DIMENSIONS)
+            + select("locale", project.locales, locale)
+            + "<button type='submit'>Show</button> <a href='/'>all leaflets</a></form>")
+    try:
+        document = preview_html(preview_message(project, slug, audience, locale))
+    except MobcontentError as exc:
+        return page("message preview", state.generation, form + problems_html([exc.problem()]))
+    head, _, rest = document.partition("<body>")
+    body, _, tail = rest.rpartition("</body>")
+    script = RELOAD_SCRIPT.format(generation=state.generation)
+    return f"{head}<body>{form}{problems_html(state.problems)}{body}{script}</body>{tail}"
+
+
+def make_handler(root: Path, state: PreviewState):
     build_dir = (root / "build").resolve()
 
     class Handler(BaseHTTPRequestHandler):
@@ -221,9 +257,8 @@ def make_handler(root: Path, state: PreviewState, message_view=None):
                 return self.send(200, index_html(root, state).encode("utf-8"), "text/html; charset=utf-8")
             if url.path == "/api/state":
                 return self.send(200, json.dumps(state.as_json(), ensure_ascii=False).encode(), "application/json")
-            if url.path == "/message" and message_view is not None:
-                body = message_view(root, {k: v[0] for k, v in parse_qs(url.query).items()})
-                text = page("message preview", state.generation, problems_html(state.problems) + body)
+            if url.path == "/message":
+                text = message_page(root, state, {k: v[0] for k, v in parse_qs(url.query).items()})
                 return self.send(200, text.encode("utf-8"), "text/html; charset=utf-8")
             if url.path.startswith("/build/"):
                 return self.send_file(unquote(url.path[len("/build/"):]))
@@ -245,11 +280,11 @@ def make_handler(root: Path, state: PreviewState, message_view=None):
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, log=print, formats=None,
-          message_view=None, ready=None) -> None:
+          ready=None) -> None:
     """Build once, then serve the preview and rebuild on changes until interrupted."""
     state = PreviewState()
     rebuild(root, state, [], formats)
-    server = ThreadingHTTPServer((host, port), make_handler(root, state, message_view))
+    server = ThreadingHTTPServer((host, port), make_handler(root, state))
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(root, state, stop), kwargs={"formats": formats, "log": log},
                                daemon=True)

@@ -95,3 +95,17 @@ def test_errors_appear_on_the_page_with_file_and_line(server, browser):
     page.wait_for_selector("#problems", timeout=20000)
     assert ("content/leaflets/bien-gioi.yaml:7: error: yaml-duplicate-key: duplicate key 'layout' "
             "(first at line 4)") in page.inner_text("#problems")
+
+
+def test_message_view_shows_adaptation_and_reloads(server, browser):
+    root, url = server
+    page = browser.new_page()
+    page.goto(url + "/message?slug=cot-moc&ethnic=mnong&religion=none&zone=krong-na&locale=vi")
+    text = page.inner_text("body")
+    assert "Cột mốc của bon" in text
+    assert "bon" in page.locator("mark.var").all_inner_texts()  # the filled {village}, highlighted
+    assert "Dropped blocks" in text and "Họp vào thứ Bảy" in text  # the protestant-only block, listed
+    message = root / "content" / "messages" / "cot-moc.md"
+    message.write_text(message.read_text(encoding="utf-8").replace("tài sản chung", "tài sản quý"),
+                       encoding="utf-8")
+    page.wait_for_function("document.body.innerText.includes('tài sản quý')", timeout=20000)
