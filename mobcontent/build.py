@@ -126,9 +126,8 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
     if "pdf" in options.formats:
         report.problems.extend(harfbuzz_notice())
     write_manifest(build_dir, report.outputs, f"mobcontent {__version__}", options.release)
-    if report.outputs:
-        from .previews import write_contact_sheet
-        write_contact_sheet(build_dir, report.outputs, project.config.name)
+    from .previews import write_contact_sheet
+    write_contact_sheet(build_dir, report.outputs, project.config.name)
     return report
 
 
@@ -381,9 +380,9 @@ def make_page(project: Project, leaflet: Leaflet, locale: str, adapted: list[Ada
 
     issuer = (lookup(leaflets, project.config.issuer, f"{project.config.path}:{_config_line(project, 'issuer')}",
                      own, "project.issuer") if project.config.issuer else None)
-    inland = leaflet.audience.get("zone") and \
-        project.audiences.zone[leaflet.audience["zone"]].fields.get("border") == "false"
-    contacts = tuple((labels["police" if key == "border_post" and inland else key], variables[key].value)
+    zone = project.audiences.zone.get(leaflet.audience.get("zone", ""))
+    inland = zone is not None and zone.fields.get("border") == "false"
+    contacts = tuple(_contact(labels["police" if key == "border_post" and inland else key], variables[key].value)
                      for key in ("hotline", "border_post", "office") if key in variables)
     date = leaflet_date(project, leaflet)
     profiles = audience_profiles(leaflet.audience, project.audiences)
@@ -403,6 +402,11 @@ def make_page(project: Project, leaflet: Leaflet, locale: str, adapted: list[Ada
     draft = (any(not t.releasable for t in texts + [t for t in shown if t is not None] + list(labels.values()))
              or any(a.message.status != "approved" for a in adapted))
     return replace(page, draft=True) if draft else page
+
+
+def _contact(label: Text, value: Text) -> tuple:
+    """A contact line; no label when the value starts with it ("Công an xã Ea Kiết")."""
+    return (None if value.text.startswith(label.text) else label, value)
 
 
 def _config_line(project: Project, key: str) -> int:

@@ -1,6 +1,7 @@
 """Preflight: what must be true before a leaflet goes to print.
 
-- :func:`check_job` runs these for one job (a leaflet in one or two locales):
+:func:`check_job` runs the checks for one job (a leaflet in one or two locales)
+and :meth:`JobCheck.report` adds what printing found:
 
 - :func:`glyph_problems`: every character a leaflet prints has a glyph in the
   font kit, reported at the line it came from (the message line, or the PO
@@ -21,7 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import Problem
-from .translate import Text
 
 
 @dataclass(frozen=True)

@@ -198,12 +198,6 @@ def write_pdf(rendered: Rendered, settings: PdfSettings) -> Printed:
     return Printed(pdf, len(rendered.document.pages), tuple(rendered.warnings + warnings))
 
 
-def print_pdf(html: str, base_dir: Path, allowed: list[Path], identifier: str) -> tuple[Printed, list[str]]:
-    """Render ``html`` to a draft PDF in one call; returns the PDF and the warnings logged."""
-    printed = write_pdf(render_document(html, base_dir, allowed), PdfSettings(identifier))
-    return printed, list(printed.warnings)
-
-
 class _Finisher:
     """WeasyPrint ``finisher``: last changes to the PDF object tree before it is written."""
 

@@ -153,8 +153,8 @@ def make_script(project, leaflet, sides) -> str:
             for block in segment(chunk):
                 say(*(_inline(a.texts[block.text].text, block.kind) for a in others))
     say(*(_text(s.page.signoff) for s in sides))
-    for number, (label, value) in enumerate(page.contacts):
-        say(*(f"{_text(s.page.contacts[number][0])}: {s.page.contacts[number][1].text}." for s in sides))
+    for number in range(len(page.contacts)):
+        say(*(_contact_line(*s.page.contacts[number]) for s in sides))
     hotline = sides[0].variables["hotline"].value.text if "hotline" in sides[0].variables else ""
     if hotline:
         say(f"Nhắc lại: {spell_numbers(hotline, phones | {hotline})}.")
@@ -170,6 +170,10 @@ def make_script(project, leaflet, sides) -> str:
         "=" * 40,
     ]
     return "\n".join(header) + "\n\n" + text + "\n\n" + "=" * 40 + "\nHẾT\n"
+
+
+def _contact_line(label, value) -> str:
+    return f"{label.text}: {value.text}." if label is not None else f"{value.text}."
 
 
 def _duration(seconds: int) -> str:

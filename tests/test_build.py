@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from print_support import REPO, html_blocks, pdf_text, shared_build
+from print_support import html_blocks, pdf_text, shared_build
 
 from mobcontent.cli import main
 

@@ -231,3 +231,19 @@ def test_personal_names_never_break_at_their_hyphen(make_project, shared_kit):
     lines = "\n".join(p.extract_text() for p in PdfReader(root / "build" / "bien-gioi" / "bien-gioi.vi.pdf").pages)
     assert lines.count("Y-Nuel") == 40 and lines.count("Y-Bhin") == 40 and lines.count("H’Duyêt") == 40
     assert not re.search(r"Y-\n|H’\n", lines)
+
+
+def test_without_harfbuzz_subsetting_the_build_works_and_says_so_once(make_project, shared_kit, monkeypatch):
+    """WeasyPrint then subsets with fontTools and warns on every font; a release must not
+    take that notice for a layout warning."""
+    from weasyprint.pdf import fonts as pdf_fonts
+    from weasyprint.text import ffi
+    monkeypatch.setattr(pdf_fonts, "harfbuzz_subset", None)
+    monkeypatch.setattr(ffi, "harfbuzz_subset", None)
+    root = make_project({"content/leaflets/gap-ba.yaml": LEAFLETS["content/leaflets/gap-ba.yaml"]
+                         .replace("locales: [vi, rad]", "locales: [vi]")})
+    result = run(root, "build", "--release", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if "harfbuzz-subset-missing" in line]
+    assert len(notes) == 1 and "sudo apt-get install libharfbuzz-subset0" in notes[0]
+    assert "print-warning" not in result.stderr
