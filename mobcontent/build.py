@@ -12,6 +12,7 @@ jobs can run in any order or in parallel.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,15 @@ class BuildOptions:
     locale: str | None = None
     formats: tuple[str, ...] = DEFAULT_FORMATS
     release: bool = False
+    jobs: int = 1  # worker processes; 1 builds in this process
+    shard: tuple[int, int] | None = None  # (K, N): build the K-th of N parts
+    incremental: bool = True  # reuse outputs whose inputs did not change
+    time_limit: float = 300.0  # seconds one leaflet may take before it is stopped
+
+    @property
+    def partial(self) -> bool:
+        """Whether this build makes only part of the project's outputs."""
+        return bool(self.leaflets or self.locale or self.shard)
 
 
 @dataclass
@@ -57,6 +67,10 @@ class BuildReport:
     problems: list[Problem] = field(default_factory=list)
     refused: int = 0  # leaflets a release build refused
     failed_jobs: set = field(default_factory=set)  # names of jobs with an error
+    rendered: list = field(default_factory=list)  # names of jobs rendered (not reused from the cache)
+    reused: list = field(default_factory=list)  # names of jobs whose outputs were reused
+    removed: list = field(default_factory=list)  # paths of outputs of jobs no longer in the project
+    results: list = field(default_factory=list)  # JobResult per job, in plan order
 
     @property
     def failed(self) -> int:
@@ -98,11 +112,41 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
             editions.append(tuple(leaflet.bilingual))
         jobs += [Job(leaflet, locales) for locales in editions
                  if options.locale is None or options.locale in locales]
+    if options.shard:
+        jobs = [job for job in jobs if shard_of(job.name, options.shard[1]) == options.shard[0]]
     return jobs
 
 
+def shard_of(name: str, count: int) -> int:
+    """The shard (1..count) a job belongs to: a stable hash, the same on every machine.
+
+    >>> shard_of("bien-gioi.vi", 1)
+    1
+    """
+    import hashlib
+    return int(hashlib.sha256(name.encode("utf-8")).hexdigest(), 16) % count + 1
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What one job gave back: its outputs, its problems, whether it was rendered, how long."""
+
+    name: str
+    outputs: tuple
+    problems: tuple
+    rendered: bool
+    seconds: float
+
+
 def build_project(project: Project, options: BuildOptions = BuildOptions(), progress=None) -> BuildReport:
-    """Build the outputs ``options`` asks for into ``<project>/build/`` and write the manifest."""
+    """Build the outputs ``options`` asks for into ``<project>/build/`` and write the manifest.
+
+    Outputs whose inputs (the sha256 of every file and PO entry they use, the
+    layout, the font kit, the tool) match the previous manifest are reused, not
+    rendered again. With ``options.jobs > 1`` the jobs run in a pool of worker
+    processes, each preparing the fonts once; results come back in plan order.
+    """
+    from .bundle import read_manifest
     from .fonts import prepare_font_kit
     from .preflight import harfbuzz_notice, project_findings
 
@@ -111,24 +155,142 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
     jobs = plan_jobs(project, options)
     kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
     findings = project_findings(project) if jobs else ()
-    for job in jobs:
-        try:
-            outputs, problems = build_job(project, job, kit, options, findings)
-        except MobcontentError as exc:
-            outputs, problems = [], [exc.problem()]
-        report.outputs.extend(outputs)
-        report.problems.extend(p for p in problems if p not in report.problems)
-        if any(p.severity == "error" for p in problems):
-            report.failed_jobs.add(job.name)
-            report.refused += options.release and not outputs
-        if progress:
-            progress(job)
-    if "pdf" in options.formats:
+    previous = read_manifest(build_dir) or {}
+    import shutil
+    shutil.rmtree(staging_dir(build_dir), ignore_errors=True)  # left by an interrupted build
+    cache = previous_outputs(previous, options, build_dir) if options.incremental else {}
+    for result in run_jobs(project, jobs, kit, options, findings, cache, progress):
+        report.results.append(result)
+        report.outputs.extend(result.outputs)
+        report.problems.extend(p for p in result.problems if p not in report.problems)
+        (report.rendered if result.rendered else report.reused).append(result.name)
+        if any(p.severity == "error" for p in result.problems):
+            report.failed_jobs.add(result.name)
+            report.refused += options.release and not result.outputs
+    if "pdf" in options.formats and report.rendered:
         report.problems.extend(harfbuzz_notice())
-    write_manifest(build_dir, report.outputs, f"mobcontent {__version__}", options.release)
+    report.outputs = merge_previous(project, previous, report.outputs, jobs, options, report)
+    commit_outputs(build_dir, report, jobs,
+                   lambda: write_manifest(build_dir, report.outputs, f"mobcontent {__version__}", options.release))
     from .previews import write_contact_sheet
     write_contact_sheet(build_dir, report.outputs, project.config.name)
     return report
+
+
+def run_jobs(project: Project, jobs: list[Job], kit, options: BuildOptions, findings, cache: dict, progress=None):
+    """Yield a JobResult per job, in plan order, in this process or in a pool of workers."""
+    if options.jobs <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            result = _timed_job(project, job, kit, options, findings, cache.get(job.name))
+            if progress:
+                progress(result)
+            yield result
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(options.jobs, len(jobs)), mp_context=context,
+                             initializer=_init_worker, initargs=(project, kit, options, findings)) as pool:
+        futures = {pool.submit(_worker_job, index, cache.get(job.name)): index for index, job in enumerate(jobs)}
+        results: dict[int, JobResult] = {}
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # a worker that died (killed, out of memory) fails its job only
+                result = JobResult(jobs[index].name, (), (Problem(
+                    "build-failed", "error", jobs[index].leaflet.path, jobs[index].leaflet.line,
+                    f"'{jobs[index].name}' failed in a worker process: {type(exc).__name__}: {exc}",
+                    "build it alone with --jobs 1 to see the problem"),), True, 0.0)
+            results[index] = result
+            if progress:
+                progress(result)
+        for index in range(len(jobs)):
+            yield results[index]
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(project, kit, options, findings) -> None:
+    """Each worker keeps the project and prepares the fonts once, for all its jobs."""
+    from .printing import font_configuration
+    _WORKER.update(project=project, kit=kit, options=options, findings=findings)
+    font_configuration(kit.key)
+
+
+def _worker_job(index: int, cached) -> JobResult:
+    project, options = _WORKER["project"], _WORKER["options"]
+    job = plan_jobs(project, options)[index]
+    return _timed_job(project, job, _WORKER["kit"], options, _WORKER["findings"], cached)
+
+
+class JobTimeout(BaseException):
+    """Raised by the alarm in a job that ran too long (a BaseException, so that no
+    ``except Exception`` inside a library swallows it)."""
+
+
+def _timed_job(project: Project, job: Job, kit, options: BuildOptions, findings, cached) -> JobResult:
+    """Run one job with a time limit (a runaway render is stopped, not waited for)."""
+    import signal
+    import threading
+    import time
+
+    start = time.perf_counter()
+    limit = options.time_limit if threading.current_thread() is threading.main_thread() else 0
+
+    def expire(signum, frame):
+        raise JobTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire) if limit else None
+    if limit:
+        signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        outputs, problems, rendered = build_job(project, job, kit, options, findings, cached)
+    except MobcontentError as exc:
+        outputs, problems, rendered = [], [exc.problem()], True
+    except JobTimeout:
+        outputs, problems, rendered = [], [Problem(
+            "build-timeout", "error", job.leaflet.path, job.leaflet.line,
+            f"'{job.name}' took more than {limit:g} s and was stopped",
+            "look for a runaway text or style in this leaflet's messages, translations or layout")], True
+    finally:
+        if limit:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    return JobResult(job.name, tuple(outputs), tuple(problems), rendered, time.perf_counter() - start)
+
+
+def previous_outputs(manifest: dict, options: BuildOptions, build_dir: Path) -> dict:
+    """The previous build's outputs by job name, when made with the same options."""
+    if not manifest or manifest.get("release") != options.release:
+        return {}
+    by_job: dict[str, list] = {}
+    for output in manifest.get("outputs", []):
+        by_job.setdefault(f"{output['leaflet']}.{'+'.join(output['locales'])}", []).append(output)
+    return by_job
+
+
+def merge_previous(project: Project, previous: dict, outputs: list, jobs: list[Job], options: BuildOptions,
+                   report: BuildReport) -> list:
+    """The manifest's outputs: this build's, plus (for a partial build) the earlier ones of
+    jobs it did not plan. Outputs of jobs no longer in the project go to ``report.removed``."""
+    if options.shard:
+        return outputs  # a shard's manifest lists its own outputs; `bundle --merge` joins them
+    planned = {job.name for job in jobs}
+    existing = {job.name for job in plan_jobs(project, BuildOptions())}
+    kept = list(outputs)
+    for output in previous.get("outputs", []):
+        name = f"{output['leaflet']}.{'+'.join(output['locales'])}"
+        path = project.root / "build" / output["path"]
+        if name in planned:
+            continue
+        if name not in existing:
+            report.removed.append(output["path"])  # deleted once the new manifest is written
+        elif options.partial and path.is_file() and previous.get("release") == options.release:
+            kept.append(Output.from_json(output))
+    return kept
 
 
 def font_cache_dir(project: Project) -> Path:
@@ -172,9 +334,12 @@ class Side:
 
 
 def build_job(project: Project, job: Job, kit, options: BuildOptions,
-              findings: tuple[Problem, ...] = ()) -> tuple[list[Output], list[Problem]]:
+              findings: tuple[Problem, ...] = (), cached=None) -> tuple[list[Output], list[Problem], bool]:
     """Build one output document: every stage of the pipeline, then write its files.
 
+    Returns the outputs, the problems, and whether it was rendered: when
+    ``cached`` (the previous manifest's outputs of this job) was made from the
+    same inputs and its files are intact, they are reused and nothing is rendered.
     A release build writes nothing for a leaflet that is not fit to print and
     returns every reason as an error; a draft build prints it marked DRAFT.
     """
@@ -187,20 +352,60 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     layout = read_layout(project.root, job.leaflet.layout)
     checked = check_job(project.root, job.name, sides, kit, _related_findings(findings, inputs))
     page = _combine(sides, draft=checked.makes_draft and not options.release)
+    inputs.add_layout(layout)
+    inputs.add_used_entries()
+    inputs.hashes.update({"font-kit": kit.key, "tool": tool_fingerprint(), "date": page.date})
+    reused = reuse_outputs(project.root / "build", cached, inputs.hashes, options)
+    if reused is not None:
+        return reused, [Problem(**p) for p in reused[0].problems], False
     views = message_views(sides, page.draft)
     allowed = [project.root / "content" / "assets", layout.directory, kit.directory]
     variant = layout.release if options.release else None
     fit = fit_layout(lambda scale: _render(layout, page, views, scale, checked.missing, allowed, variant,
                                            kit.key), layout)
-    inputs.add_layout(layout)
-    inputs.hashes.update({"font-kit": kit.key, "tool": __version__})
     printed = write_pdf(fit.rendered, PdfSettings(f"{job.name}:{sorted(inputs.hashes.items())}:{variant}",
                                                   variant, layout.bleed_mm))
     problems = checked.report(options.release, fit, printed, job, layout)
     if options.release and any(p.severity == "error" for p in problems):
-        remove_outputs(project.root / "build", job)
-        return [], _with_refusal(problems, job.leaflet, job)
-    return write_outputs(project, job, layout, sides, page, inputs, printed, fit, options, kit), problems
+        return [], _with_refusal(problems, job.leaflet, job), True  # its old files go at commit
+    outputs = write_outputs(project, job, layout, sides, page, inputs, printed, fit, options, kit, problems)
+    return outputs, problems, True
+
+
+def reuse_outputs(build_dir: Path, cached, inputs: dict, options: BuildOptions) -> list[Output] | None:
+    """The previous outputs of a job, if they were made from exactly ``inputs`` in the
+    same formats and their files are unchanged; else ``None`` (render again)."""
+    if not cached or {o["format"] for o in cached} != set(options.formats):
+        return None
+    outputs = []
+    for output in cached:
+        if output.get("inputs") != inputs:
+            return None
+        path = build_dir / output["path"]
+        try:
+            if path.stat().st_size != output["bytes"] or sha256(path.read_bytes()) != output["sha256"]:
+                return None
+        except OSError:
+            return None
+        outputs.append(Output.from_json(output))
+    return outputs
+
+
+_FINGERPRINT: list[str] = []
+
+
+def tool_fingerprint() -> str:
+    """The tool's version and a hash of its code and layouts: outputs of an older
+    mobcontent (or one edited in development) are not reused."""
+    if not _FINGERPRINT:
+        import hashlib
+        digest = hashlib.sha256(__version__.encode())
+        package = Path(__file__).parent
+        for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".html", ".css",
+                                                                                          ".yaml")):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+        _FINGERPRINT.append(f"{__version__}:{digest.hexdigest()[:16]}")
+    return _FINGERPRINT[0]
 
 
 def prepare_side(project: Project, leaflet: Leaflet, locale: str, inputs: InputHashes, kit) -> Side:
@@ -256,18 +461,18 @@ def _render(layout: Layout, page: Page, views, scale: float, missing, allowed, v
 
 
 def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side], page: Page,
-                  inputs: InputHashes, printed, fit, options: BuildOptions, kit) -> list[Output]:
-    """Write the job's files (atomically) and describe each for the manifest.
+                  inputs: InputHashes, printed, fit, options: BuildOptions, kit, problems=()) -> list[Output]:
+    """Write the job's files into the staging folder and describe each for the manifest.
 
-    Files of the job from an earlier build that this one does not make (PNG pages
-    beyond the new page count, formats not asked for) are removed.
+    :func:`commit_outputs` moves them into place once every job is done, so an
+    interrupted build leaves the previous outputs and manifest as they were.
     """
     leaflet = job.leaflet
     build_dir = project.root / "build"
     base = f"{leaflet.slug}/{job.name}"
     common = dict(leaflet=leaflet.slug, locales=job.locales, audience=dict(leaflet.audience), layout=layout.name,
                   completeness=_completeness(sides), inputs=dict(sorted(inputs.hashes.items())), draft=page.draft,
-                  campaign=leaflet.campaign)
+                  campaign=leaflet.campaign, problems=tuple(p.as_json() for p in problems))
     files: list[tuple[str, str, bytes, int]] = []  # (format, path, data, pages)
     if "html" in options.formats:
         files.append(("html", f"{base}.html", _portable_html(fit.rendered.html, kit, build_dir / leaflet.slug), 0))
@@ -280,12 +485,40 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
     if "script" in options.formats:
         from .script import make_script
         files.append(("script", f"{base}.txt", make_script(project, leaflet, sides).encode("utf-8"), 0))
-    remove_outputs(build_dir, job, keep={rel for _, rel, _, _ in files})
     outputs = []
     for fmt, rel, data, pages in files:
-        write_atomic(build_dir / rel, data)
+        write_atomic(staging_dir(build_dir) / rel, data)  # moved into place by commit_outputs
         outputs.append(Output(format=fmt, path=rel, sha256=sha256(data), bytes=len(data), pages=pages, **common))
     return outputs
+
+
+def staging_dir(build_dir: Path) -> Path:
+    """Where a build writes its new files until they are committed."""
+    return build_dir / ".staging"
+
+
+def commit_outputs(build_dir: Path, report: BuildReport, jobs: list[Job], write) -> None:
+    """Move the staged files into place, drop each rendered job's stale files, then
+    ``write()`` the manifest. A build killed before this point changed nothing in
+    ``build/``; the next build cleans the staging folder."""
+    import shutil
+    staging = staging_dir(build_dir)
+    by_name = {job.name: job for job in jobs}
+    for result in report.results:
+        if not result.rendered:
+            continue
+        keep = {o.path for o in result.outputs}
+        for rel in sorted(keep):
+            (build_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / rel, build_dir / rel)
+        remove_outputs(build_dir, by_name[result.name], keep)
+    write()
+    for rel in report.removed:
+        with contextlib.suppress(OSError):
+            (build_dir / rel).unlink()
+        with contextlib.suppress(OSError):
+            (build_dir / rel).parent.rmdir()  # only when empty
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def remove_outputs(build_dir: Path, job: Job, keep: set[str] = frozenset()) -> None:
@@ -338,6 +571,7 @@ class InputHashes:
         self.root = root
         self.hashes: dict[str, str] = {}
         self.catalogs: set[str] = set()
+        self.used: dict[str, _RecordingCatalog] = {}
 
     def add(self, rel: str) -> None:
         self.add_file(self.root / rel, rel)
@@ -353,15 +587,50 @@ class InputHashes:
                 self.add_file(folder / name, f"layout:{prefix}/{name}")
 
     def catalog(self, locale: str, domain: str, own: bool, project: Project | None = None) -> dict:
+        """The catalog, wrapped so that the entries the job looks up are recorded: the job's
+        input is those entries, not the whole file (a change to another leaflet's title in
+        leaflets.po does not rebuild this one)."""
         if own:
             return {}
         path = catalog_path(self.root, locale, domain)
         rel = path.relative_to(self.root).as_posix()
         self.catalogs.add(rel)
-        self.add(rel)
-        if project is None:
-            return read_catalog(path, rel, locale)
-        return read_catalog(path, rel, locale, project.config.source_locale, project.config.vi_tone_style)
+        if rel not in self.used:
+            if project is None:
+                entries = read_catalog(path, rel, locale)
+            else:
+                entries = read_catalog(path, rel, locale, project.config.source_locale, project.config.vi_tone_style)
+            self.used[rel] = _RecordingCatalog(entries)
+        return self.used[rel]
+
+    def add_used_entries(self) -> None:
+        """One hash per catalog over the entries looked up (and whether each was found)."""
+        import json
+        for rel, catalog in sorted(self.used.items()):
+            used = sorted((key, catalog.data.get(key)) for key in catalog.asked)
+            blob = json.dumps([(k, [e.text, e.fuzzy] if e else None) for k, e in used], ensure_ascii=False)
+            self.hashes[rel] = sha256(blob.encode("utf-8"))
+
+
+class _RecordingCatalog(dict):
+    """A catalog that remembers which keys were asked for."""
+
+    def __init__(self, data: dict):
+        super().__init__(data)
+        self.data = data
+        self.asked: set[str] = set()
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.asked.add(key)
+        return super().__contains__(key)
 
 
 def make_page(project: Project, leaflet: Leaflet, locale: str, adapted: list[AdaptedMessage],

@@ -55,11 +55,22 @@ class Output:
     inputs: dict = field(default_factory=dict)
     draft: bool = False
     campaign: str = ""
+    problems: tuple = ()  # what the checks and the printer said of this output (Problem.as_json())
 
     def as_json(self) -> dict:
         data = asdict(self)
         data["locales"] = list(self.locales)
+        data["problems"] = [dict(p) for p in self.problems]
         return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Output":
+        """An output read back from ``build/manifest.json``."""
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        values["locales"] = tuple(values.get("locales", ()))
+        values["problems"] = tuple(values.get("problems", ()))
+        return cls(**values)
 
 
 def manifest_json(outputs: list[Output], tool: str, release: bool) -> bytes:

@@ -128,33 +128,115 @@ def check_command(root, as_json, strict):
 @click.option("--format", "formats", default="pdf,png,html", show_default=True,
               help="Comma-separated formats: pdf, png (page previews), html, script (loudspeaker text).")
 @click.option("--release", is_flag=True, help="Refuse anything not fit to print.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the machine's cores).")
+@click.option("--shard", metavar="K/N", help="Build only part K of N (for parallel CI jobs).")
+@click.option("--no-cache", is_flag=True, help="Render everything again, even what did not change.")
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON (for CI).")
 @click.pass_obj
-def build_command(root, leaflets, locale, formats, release):
+def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json):
     """Build leaflets into build/<leaflet>/ and write build/manifest.json."""
-    from .build import FORMATS, BuildOptions, build_project
+    from .build import FORMATS, BuildOptions, build_project, plan_jobs
     project = _load(root)
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     bad = [f for f in wanted if f not in FORMATS]
     if bad:
         click.echo(f"error: unknown format {', '.join(bad)} — use: {', '.join(FORMATS)}", err=True)
         sys.exit(2)
-    options = BuildOptions(tuple(leaflets), locale, wanted, release)
+    options = BuildOptions(tuple(leaflets), locale, wanted, release, jobs=jobs or os.cpu_count() or 1,
+                           shard=_parse_shard(shard), incremental=not no_cache)
     try:
-        with _writer_lock(root, "build"):
-            report = build_project(project, options,
-                                   progress=lambda job: click.echo(f"built {job.name}", err=True))
+        total = len(plan_jobs(project, options))
+        with _writer_lock(root, "build"), _progress(total, quiet=as_json) as progress:
+            report = build_project(project, options, progress=progress)
     except MobcontentError as exc:
         if exc.code == "usage":
             _fail_usage(exc)
         raise
-    for problem in report.problems:
-        click.echo(problem.format(), err=True)
-    drafts = sorted({o.path.rsplit(".", 1)[0] for o in report.outputs if o.draft})
-    click.echo(f"{len(report.outputs)} file(s) written to {os.path.join(root, 'build')}"
-               + (f"; {len(drafts)} marked DRAFT" if drafts else ""))
+    if as_json:
+        click.echo(json.dumps(_build_json(report, options), ensure_ascii=False, indent=2))
+    else:
+        for problem in report.problems:
+            click.echo(problem.format(), err=True)
+        _build_summary(report)
     if report.failed:
-        click.echo(f"{report.failed} leaflet(s) failed.", err=True)
+        if not as_json:
+            click.echo(f"{report.failed} leaflet(s) failed" + (" or were refused." if release else "."), err=True)
         sys.exit(1)
+
+
+def _parse_shard(text: str | None):
+    if not text:
+        return None
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        click.echo(f"error: --shard '{text}' is not K/N with 1 ≤ K ≤ N (e.g. 2/4)", err=True)
+        sys.exit(2)
+    return int(k), int(n)
+
+
+class _progress:
+    """A progress bar on a terminal; one plain line per leaflet in CI or when piped."""
+
+    def __init__(self, total: int, quiet: bool = False):
+        self.total, self.quiet, self.done, self.bar = total, quiet, 0, None
+        self.plain = os.environ.get("CI", "").lower() in ("1", "true", "yes") or not sys.stderr.isatty()
+
+    def __enter__(self):
+        if not self.quiet and not self.plain and self.total:
+            self.bar = click.progressbar(length=self.total, label="Building", file=sys.stderr,
+                                         item_show_func=lambda name: name or "")
+            self.bar.__enter__()
+        return self
+
+    def __call__(self, result):
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1, result.name)
+        elif not self.quiet:
+            how = f"rendered in {result.seconds:.2f} s" if result.rendered else "unchanged"
+            state = " FAILED" if any(p.severity == "error" for p in result.problems) else ""
+            click.echo(f"[{self.done}/{self.total}] {result.name}: {how}{state}", err=True)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False
+
+
+def _job_status(result) -> str:
+    if any(p.severity == "error" for p in result.problems):
+        return "refused" if not result.outputs and any(p.code == "release-refused" for p in result.problems) \
+            else "failed"
+    return "draft" if any(o.draft for o in result.outputs) else "ok"
+
+
+def _build_summary(report) -> None:
+    rows = []
+    for result in report.results:
+        pages = max([o.pages for o in result.outputs if o.format == "pdf"] or [0])
+        rows.append((result.name, _job_status(result), str(pages) if pages else "-",
+                     f"{result.seconds:.2f} s" if result.rendered else "unchanged"))
+    if rows:
+        _table(("LEAFLET", "STATUS", "PAGES", "TIME"), rows)
+    drafts = sum(1 for r in report.results if _job_status(r) == "draft")
+    click.echo(f"{len(report.outputs)} file(s) in build/: {len(report.rendered)} leaflet(s) rendered, "
+               f"{len(report.reused)} unchanged" + (f", {drafts} marked DRAFT" if drafts else "")
+               + (f", {len(report.removed)} old file(s) removed" if report.removed else ""))
+
+
+def _build_json(report, options) -> dict:
+    """The build report for CI: every job's status and problems, and the counts."""
+    jobs = [{"name": r.name, "status": _job_status(r), "rendered": r.rendered, "seconds": round(r.seconds, 3),
+             "outputs": [o.path for o in r.outputs], "problems": [p.as_json() for p in r.problems]}
+            for r in report.results]
+    problems = [p.as_json() for p in report.problems]
+    counts = {"jobs": len(jobs), "rendered": len(report.rendered), "reused": len(report.reused),
+              "failed": report.failed, "refused": report.refused,
+              "error": sum(p["severity"] == "error" for p in problems),
+              "warning": sum(p["severity"] == "warning" for p in problems)}
+    return {"release": options.release, "jobs": jobs, "problems": problems, "counts": counts,
+            "removed": report.removed}
 
 
 @main.command("extract")
