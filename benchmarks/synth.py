@@ -51,6 +51,17 @@ def po_file(locale: str, entries: list[tuple[str | None, str, str]]) -> str:
     return "\n".join(lines)
 
 
+def _short(body: str, words: int = 110) -> str:
+    """The first paragraphs of a body, about ``words`` words: two fit an A5 flyer."""
+    kept, count = [], 0
+    for block in body.strip().split("\n\n"):
+        if count >= words:
+            break
+        kept.append(block)
+        count += len(block.split())
+    return "\n\n".join(kept) + "\n"
+
+
 def make_project(root: Path, messages: int = 500, leaflets: int = 200) -> Path:
     if root.exists():
         shutil.rmtree(root)
@@ -69,7 +80,7 @@ def make_project(root: Path, messages: int = 500, leaflets: int = 200) -> Path:
                and not any(c.conditions for c in m.chunks)]
     for i in range(messages):
         source = sources[i % len(sources)]
-        body = (REPO / source.path).read_text(encoding="utf-8").split("---\n", 2)[2]
+        body = _short((REPO / source.path).read_text(encoding="utf-8").split("---\n", 2)[2])
         text = f"---\ntitle: {source.title} ({i})\ntopics: [t{i % 10}]\nstatus: approved\n---\n{body}"
         (root / "content" / "messages" / f"m{i:04d}.md").write_text(text, encoding="utf-8")
     ethnic = ["ede", "mnong", "kinh"]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
+import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -154,12 +156,23 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
     report = BuildReport(problems=list(project.warnings))
     jobs = plan_jobs(project, options)
     kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
-    findings = project_findings(project) if jobs else ()
     previous = read_manifest(build_dir) or {}
     import shutil
     shutil.rmtree(staging_dir(build_dir), ignore_errors=True)  # left by an interrupted build
     cache = previous_outputs(previous, options, build_dir) if options.incremental else {}
-    for result in run_jobs(project, jobs, kit, options, findings, cache, progress):
+    results: dict[str, JobResult] = {}
+    for job in jobs:
+        reused = fast_reuse(project, job, cache.get(job.name), kit.key, options)
+        if reused is not None:
+            results[job.name] = JobResult(job.name, tuple(reused), tuple(Problem(**p) for p in reused[0].problems),
+                                          False, 0.0)
+            if progress:
+                progress(results[job.name])
+    remaining = [job for job in jobs if job.name not in results]
+    findings = project_findings(project) if remaining else ()  # the checks cost more than a no-op build
+    for result in run_jobs(project, remaining, kit, options, findings, cache, progress):
+        results[result.name] = result
+    for result in (results[job.name] for job in jobs):
         report.results.append(result)
         report.outputs.extend(result.outputs)
         report.problems.extend(p for p in result.problems if p not in report.problems)
@@ -192,7 +205,7 @@ def run_jobs(project: Project, jobs: list[Job], kit, options: BuildOptions, find
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(options.jobs, len(jobs)), mp_context=context,
                              initializer=_init_worker, initargs=(project, kit, options, findings)) as pool:
-        futures = {pool.submit(_worker_job, index, cache.get(job.name)): index for index, job in enumerate(jobs)}
+        futures = {pool.submit(_worker_job, job.name, cache.get(job.name)): index for index, job in enumerate(jobs)}
         results: dict[int, JobResult] = {}
         for future in as_completed(futures):
             index = futures[future]
@@ -220,10 +233,11 @@ def _init_worker(project, kit, options, findings) -> None:
     font_configuration(kit.key)
 
 
-def _worker_job(index: int, cached) -> JobResult:
+def _worker_job(name: str, cached) -> JobResult:
     project, options = _WORKER["project"], _WORKER["options"]
-    job = plan_jobs(project, options)[index]
-    return _timed_job(project, job, _WORKER["kit"], options, _WORKER["findings"], cached)
+    if "jobs" not in _WORKER:
+        _WORKER["jobs"] = {job.name: job for job in plan_jobs(project, options)}
+    return _timed_job(project, _WORKER["jobs"][name], _WORKER["kit"], options, _WORKER["findings"], cached)
 
 
 class JobTimeout(BaseException):
@@ -372,6 +386,49 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     return outputs, problems, True
 
 
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes ("" when absent), remembered while its size and mtime hold."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return ""
+    return _file_sha256(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=65536)
+def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def fast_reuse(project: Project, job: Job, cached, kit_key: str, options: BuildOptions) -> list[Output] | None:
+    """The previous outputs of a job when every file it read is byte-identical, without
+    translating or adapting anything: what makes a no-op rebuild of a large project fast.
+    Anything else goes through :func:`build_job`, which compares the exact entries used."""
+    if not cached or {o["format"] for o in cached} != set(options.formats):
+        return None
+    first = cached[0]
+    sources, inputs = first.get("sources") or {}, first.get("inputs") or {}
+    if not sources or inputs.get("font-kit") != kit_key or inputs.get("tool") != tool_fingerprint() \
+            or inputs.get("date") != leaflet_date(project, job.leaflet):
+        return None
+    for rel, digest in sources.items():
+        path = _source_path(project, rel)
+        if path is None or file_sha256(path) != digest:
+            return None
+    return reuse_outputs(project.root / "build", cached, inputs, options)
+
+
+def _source_path(project: Project, key: str) -> Path | None:
+    """The file behind a ``sources`` key: a project path, or ``layout:<name>/<file>``."""
+    if not key.startswith("layout:"):
+        return project.root / key
+    from .render import COMMON_LAYOUT, read_layout
+    name, _, filename = key[len("layout:"):].partition("/")
+    folder = COMMON_LAYOUT if name == "_common" else read_layout(project.root, name).directory
+    return folder / filename
+
+
 def reuse_outputs(build_dir: Path, cached, inputs: dict, options: BuildOptions) -> list[Output] | None:
     """The previous outputs of a job, if they were made from exactly ``inputs`` in the
     same formats and their files are unchanged; else ``None`` (render again)."""
@@ -382,10 +439,7 @@ def reuse_outputs(build_dir: Path, cached, inputs: dict, options: BuildOptions) 
         if output.get("inputs") != inputs:
             return None
         path = build_dir / output["path"]
-        try:
-            if path.stat().st_size != output["bytes"] or sha256(path.read_bytes()) != output["sha256"]:
-                return None
-        except OSError:
+        if file_sha256(path) != output["sha256"]:
             return None
         outputs.append(Output.from_json(output))
     return outputs
@@ -472,7 +526,8 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
     base = f"{leaflet.slug}/{job.name}"
     common = dict(leaflet=leaflet.slug, locales=job.locales, audience=dict(leaflet.audience), layout=layout.name,
                   completeness=_completeness(sides), inputs=dict(sorted(inputs.hashes.items())), draft=page.draft,
-                  campaign=leaflet.campaign, problems=tuple(p.as_json() for p in problems))
+                  campaign=leaflet.campaign, problems=tuple(p.as_json() for p in problems),
+                  sources=dict(sorted(inputs.sources.items())))
     files: list[tuple[str, str, bytes, int]] = []  # (format, path, data, pages)
     if "html" in options.formats:
         files.append(("html", f"{base}.html", _portable_html(fit.rendered.html, kit, build_dir / leaflet.slug), 0))
@@ -572,6 +627,7 @@ class InputHashes:
         self.hashes: dict[str, str] = {}
         self.catalogs: set[str] = set()
         self.used: dict[str, _RecordingCatalog] = {}
+        self.sources: dict[str, str] = {}  # every file read, whole (the fast reuse check)
 
     def add(self, rel: str) -> None:
         self.add_file(self.root / rel, rel)
@@ -579,6 +635,7 @@ class InputHashes:
     def add_file(self, path: Path, key: str) -> None:
         if path.is_file():
             self.hashes[key] = sha256(path.read_bytes())
+            self.sources[key] = self.hashes[key]
 
     def add_layout(self, layout: Layout) -> None:
         from .render import COMMON_LAYOUT
@@ -595,6 +652,7 @@ class InputHashes:
         path = catalog_path(self.root, locale, domain)
         rel = path.relative_to(self.root).as_posix()
         self.catalogs.add(rel)
+        self.sources[rel] = file_sha256(path)
         if rel not in self.used:
             if project is None:
                 entries = read_catalog(path, rel, locale)

@@ -13,6 +13,8 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .i18n import _
+
 MANIFEST_VERSION = 1
 
 
@@ -56,6 +58,7 @@ class Output:
     draft: bool = False
     campaign: str = ""
     problems: tuple = ()  # what the checks and the printer said of this output (Problem.as_json())
+    sources: dict = field(default_factory=dict)  # sha256 of every file read, whole (fast no-op rebuilds)
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -106,11 +109,11 @@ def verify_outputs(build_dir: Path, manifest: dict) -> list[str]:
     for output in manifest.get("outputs", []):
         path = build_dir / output["path"]
         if not path.is_file():
-            problems.append(f"{output['path']}: missing")
+            problems.append(f"{output['path']}: " + _("missing"))
             continue
         data = path.read_bytes()
         if sha256(data) != output["sha256"] or len(data) != output["bytes"]:
-            problems.append(f"{output['path']}: differs from the manifest (changed after the build)")
+            problems.append(f"{output['path']}: " + _("differs from the manifest (changed after the build)"))
     return problems
 
 
@@ -150,17 +153,17 @@ def write_bundle(build_dir: Path, target: Path, manifest: dict) -> list[str]:
 
     problems = verify_outputs(build_dir, manifest)
     if problems:
-        raise BuildError("the build does not match its manifest: " + "; ".join(problems),
+        raise BuildError(_("the build does not match its manifest: {problems}").format(problems="; ".join(problems)),
                          str(build_dir / "manifest.json"), 0,
-                         "run 'mobcontent build' again, then bundle", code="bundle-mismatch")
+                         _("run 'mobcontent build' again, then bundle"), code="bundle-mismatch")
     files = {o["path"]: (build_dir / o["path"]).read_bytes() for o in manifest["outputs"]}
     files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     data = zip_bytes(files)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for output in manifest["outputs"]:
             if sha256(archive.read(output["path"])) != output["sha256"]:
-                raise BuildError(f"{output['path']}: the zip does not hold what the manifest says",
-                                 str(target), 0, "try again; check the disk", code="bundle-mismatch")
+                raise BuildError(f"{output['path']}: " + _("the zip does not hold what the manifest says"),
+                                 str(target), 0, _("try again; check the disk"), code="bundle-mismatch")
     write_atomic(target, data)
     return sorted(files)
 
@@ -171,22 +174,24 @@ def merge_manifests(manifests: list[tuple[str, dict]], expected: set[str] | None
     ``expected`` holds ``leaflet.locales`` names that the whole build must contain.
     """
     problems, seen, outputs = [], {}, []
-    releases = {bool(m.get("release")) for _, m in manifests}
-    tools = {m.get("tool") for _, m in manifests}
+    releases = {bool(m.get("release")) for _name, m in manifests}
+    tools = {m.get("tool") for _name, m in manifests}
     if len(releases) > 1:
-        problems.append("some shards are release builds and some are not")
+        problems.append(_("some shards are release builds and some are not"))
     if len(tools) > 1:
-        problems.append(f"the shards were built by different tools: {', '.join(sorted(map(str, tools)))}")
+        problems.append(_("the shards were built by different tools: {tools}").format(
+            tools=", ".join(sorted(map(str, tools)))))
     for name, manifest in manifests:
         for output in manifest.get("outputs", []):
             if output["path"] in seen:
-                problems.append(f"{output['path']}: built by both {seen[output['path']]} and {name}")
+                problems.append(f"{output['path']}: " + _("built by both {first} and {second}").format(
+                    first=seen[output["path"]], second=name))
                 continue
             seen[output["path"]] = name
             outputs.append(output)
     if expected is not None:
         present = {f"{o['leaflet']}.{'+'.join(o['locales'])}" for o in outputs}
-        problems += [f"{job}: no shard built it" for job in sorted(expected - present)]
+        problems += [f"{job}: " + _("no shard built it") for job in sorted(expected - present)]
     merged = {"version": MANIFEST_VERSION, "tool": next(iter(tools)) if tools else "",
               "release": releases == {True}, "outputs": sorted(outputs, key=lambda o: o["path"])}
     return merged, problems

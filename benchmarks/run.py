@@ -1,0 +1,196 @@
+"""Benchmarks for builds at scale; writes ``docs/performance.md``.
+
+    make bench            # or: .venv/bin/python benchmarks/run.py [--leaflets 200] [--subset 30]
+
+On a synthetic project (``synth.py``: 500 messages, 200 A5 leaflets × vi/rad/cmo,
+rad and cmo filled by pseudo-translation) it measures, in one run so that the
+ratios are fair on a noisy machine:
+
+- cold build of a subset of leaflets with ``--jobs 1`` and ``--jobs 2`` (PDF only),
+  and the same with the default formats (PDF + PNG + HTML);
+- cold build of the whole project with ``--jobs 2`` (PDF only): leaflets per second;
+- no-op rebuild of the whole project, and a rebuild after one PO entry changed;
+- the floor: bare WeasyPrint printing the same HTML with the same font kit, and
+  what a naive tool pays: the same HTML with the variable Noto font from the package;
+- peak memory (largest resident set of the build and its workers).
+
+Font-kit preparation is done before the timings and excluded from them.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE))
+
+import synth  # noqa: E402
+
+
+def run_build(root: Path, *args: str) -> tuple[float, str]:
+    """Run ``mobcontent build`` in a fresh process; wall time and its last line."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "mobcontent", "-C", str(root), "build", *args],
+                          capture_output=True, text=True, env={**os.environ, "CI": "true"})
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"build failed: {done.stderr[-2000:]}")
+    return elapsed, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
+
+def clean(root: Path) -> None:
+    for child in (root / "build").iterdir() if (root / "build").is_dir() else []:
+        if child.name != ".cache":
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+
+def per_leaflet(root: Path, slugs: list[str]) -> tuple[float, float, float]:
+    """Median seconds per leaflet, measured in this process on the same leaflets:
+    mobcontent's whole job (translate, adapt, preflight, render, copyfit, print, write),
+    bare WeasyPrint printing the HTML that job made with the same kit (the floor), and
+    the same HTML with the variable Noto fonts (what a naive tool pays)."""
+    from importlib import resources
+
+    from weasyprint import HTML
+
+    from mobcontent.build import BuildOptions, build_project
+    from mobcontent.load import load_project
+    from mobcontent.printing import font_configuration
+
+    project = load_project(root)
+    options = BuildOptions(leaflets=tuple(slugs), formats=("pdf", "html"), incremental=False, jobs=1)
+    build_project(project, BuildOptions(leaflets=tuple(slugs[:1]), formats=("pdf",), incremental=False))  # warm
+    report = build_project(project, options)
+    ours = statistics.median(r.seconds for r in report.results)
+    htmls = [root / "build" / o.path for o in report.outputs if o.format == "html"]
+    config = font_configuration("bench-floor")
+    HTML(filename=str(htmls[0])).write_pdf(font_config=config)  # warm, like the build
+    kit_times = []
+    for path in htmls:
+        start = time.perf_counter()
+        HTML(filename=str(path)).write_pdf(font_config=config)
+        kit_times.append(time.perf_counter() - start)
+    floor, naive = statistics.median(kit_times), naive_time(htmls[:3])
+    return ours, floor, naive
+
+
+def naive_time(htmls: list[Path]) -> float:
+    from importlib import resources
+
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+    sans = resources.files("fontpkg_noto_sans") / "files"
+    serif = resources.files("fontpkg_noto_serif") / "files"
+    variable = {"MC Sans": Path(str(sans / "NotoSans[wdth,wght].ttf")),
+                "MC Serif": Path(str(serif / "NotoSerif[wdth,wght].ttf"))}
+    naive_times = []
+    for path in htmls[:3]:
+        text = path.read_text(encoding="utf-8")
+        import re
+        text = re.sub(r"@font-face\s*{[^}]*}", "", text)
+        faces = "".join(f'@font-face {{ font-family: "{family}"; font-weight: 100 900; '
+                        f'src: url("{file.as_uri()}"); }}' for family, file in variable.items())
+        text = text.replace("<style>", f"<style>{faces}", 1)
+        config = FontConfiguration()
+        start = time.perf_counter()
+        HTML(string=text, base_url=str(path)).write_pdf(font_config=config)
+        naive_times.append(time.perf_counter() - start)
+    return statistics.median(naive_times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path("/tmp/mobcontent-bench"))
+    parser.add_argument("--messages", type=int, default=500)
+    parser.add_argument("--leaflets", type=int, default=200)
+    parser.add_argument("--subset", type=int, default=40, help="leaflets in the --jobs 1/2 comparison")
+    parser.add_argument("--output", type=Path, default=REPO / "docs" / "performance.md")
+    args = parser.parse_args()
+
+    root = synth.make_project(args.root, args.messages, args.leaflets)
+    from mobcontent.build import font_cache_dir, project_characters
+    from mobcontent.fonts import prepare_font_kit
+    from mobcontent.load import load_project
+    project = load_project(root)
+    start = time.perf_counter()
+    prepare_font_kit(font_cache_dir(project), project_characters(project))
+    kit_seconds = time.perf_counter() - start
+    subset = [f"l{j:04d}" for j in range(args.subset)]
+    jobs_in_subset = 3 * len(subset)
+    rows = []
+
+    def measure(label, *build_args, count):
+        clean(root)
+        seconds, last = run_build(root, *build_args)
+        rows.append((label, count, seconds))
+        print(f"{label}: {seconds:.1f} s ({count / seconds:.1f} leaflets/s) — {last}", flush=True)
+        return seconds
+
+    subprocess.run([sys.executable, "-m", "mobcontent", "-C", str(root), "check"], capture_output=True)  # warm caches
+    one = measure(f"subset cold, pdf, --jobs 1", *subset, "--format", "pdf", "--jobs", "1", count=jobs_in_subset)
+    two = measure(f"subset cold, pdf, --jobs 2", *subset, "--format", "pdf", "--jobs", "2", count=jobs_in_subset)
+    full_formats = measure(f"subset cold, pdf+png+html, --jobs 2", *subset, "--jobs", "2", count=jobs_in_subset)
+    clean(root)
+    ours, floor, naive = per_leaflet(root, subset[:10])
+    total_jobs = 3 * args.leaflets
+    whole = measure("whole project cold, pdf, --jobs 2", "--format", "pdf", "--jobs", "2", count=total_jobs)
+    start = time.perf_counter()
+    noop, last = run_build(root, "--format", "pdf", "--jobs", "2")
+    print(f"no-op rebuild: {noop:.2f} s — {last}", flush=True)
+    po = root / "locales" / "rad" / "LC_MESSAGES" / "messages" / "m0001.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgstr "', 'msgstr "X', 2).replace('msgstr "X"', 'msgstr ""', 1), encoding="utf-8")
+    one_po, last_po = run_build(root, "--format", "pdf", "--jobs", "2")
+    print(f"one PO entry changed: {one_po:.2f} s — {last_po}", flush=True)
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+    lines = [
+        "# Performance",
+        "",
+        f"Measured by `benchmarks/run.py` on {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, {time.strftime('%Y-%m-%d')}; one run, so the ratios compare "
+        "measurements taken under the same machine load. The machine is shared and noisy: read the ratios, "
+        "not the last digit.",
+        "",
+        f"Synthetic project: {args.messages} messages, {args.leaflets} A5 leaflets × 3 locales "
+        f"(vi, rad, cmo; rad/cmo pseudo-translated) = {total_jobs} leaflet editions. "
+        f"Font kit prepared once beforehand ({kit_seconds:.1f} s, excluded).",
+        "",
+        "| measurement | leaflets | seconds | leaflets/s |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {label} | {count} | {seconds:.1f} | {count / seconds:.1f} |" for label, count, seconds in rows]
+    lines += [
+        f"| no-op rebuild, whole project | {total_jobs} | {noop:.2f} | — |",
+        f"| rebuild after one PO entry changed | — | {one_po:.2f} | — |",
+        "",
+        "| ratio | value | target |",
+        "|---|---|---|",
+        f"| `--jobs 2` speed-up over `--jobs 1` | {one / two:.2f}× | ≥ 1.8× |",
+        f"| per leaflet (median, in one process) against the floor (bare WeasyPrint, same HTML, same kit) | "
+        f"{ours / floor:.2f}× ({ours * 1000:.0f} ms vs {floor * 1000:.0f} ms) | ≤ 1.25× |",
+        f"| naive path (variable Noto) against mobcontent, per leaflet | {naive / ours:.1f}× "
+        f"({naive * 1000:.0f} ms vs {ours * 1000:.0f} ms) | ≥ 50× |",
+        f"| whole project throughput, `--jobs 2`, PDF | {total_jobs / whole:.1f} leaflets/s | ≥ 25 |",
+        f"| default formats (PDF+PNG+HTML) cost over PDF only | {full_formats / two:.2f}× | reported |",
+        f"| peak memory (largest process) | {peak_mib:.0f} MiB | < 1024 MiB |",
+        "",
+        f"Last lines: whole build `{last}`; after one PO change `{last_po}`.",
+        "",
+    ]
+    args.output.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
