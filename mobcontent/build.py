@@ -720,7 +720,7 @@ def make_page(project: Project, leaflet: Leaflet, locale: str, adapted: list[Ada
         greeting=variables["greeting"].value if "greeting" in variables else None,
         signoff=variables["signoff"].value if "signoff" in variables else None,
         issuer=issuer, contacts=contacts, edition=leaflet.edition,
-        date=date, date_text=format_leaflet_date(date, locale),
+        date=date, date_text=format_leaflet_date(date, locale, project.locales),
         draft=False, labels=labels,
         motif=_shared(profiles, "motif"), colour=_shared(profiles, "colour"),
         fonts_css=kit.css())

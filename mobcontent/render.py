@@ -23,7 +23,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-from babel.dates import format_date
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 
@@ -276,24 +275,15 @@ def _names_filter(value) -> Markup:
 
 # --- dates ----------------------------------------------------------------------
 
-def format_leaflet_date(value: str, locale: str) -> str:
-    """A leaflet date in the locale's long form (CLDR-less locales use ``vi``)."""
-    if not value:
-        return ""
-    date = _dt.date.fromisoformat(value)
-    if locale in ("vi", "rad", "cmo") or not _babel_knows(locale):
-        # the form of Vietnamese documents; rad/cmo have no CLDR data and fall back to vi
-        return format_date(date, "'ngày' dd 'tháng' MM 'năm' y", locale="vi")
-    return format_date(date, format="long", locale=locale)
+def format_leaflet_date(value: str, locale: str, registry: dict | None = None) -> str:
+    """A leaflet date as readers of ``locale`` write it, through the locale registry
+    (rad/cmo have no CLDR data: their ``locale.yaml`` falls back to ``vi``).
 
-
-def _babel_knows(locale: str) -> bool:
-    from babel import Locale, UnknownLocaleError
-    try:
-        Locale.parse(locale)
-        return True
-    except (UnknownLocaleError, ValueError):
-        return False
+    >>> format_leaflet_date("2026-11-01", "rad")
+    'ngày 01 tháng 11 năm 2026'
+    """
+    from .locales import format_date
+    return format_date(value, locale, registry or {})
 
 
 # --- the page ---------------------------------------------------------------------
