@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test setup system-deps bench clean
+.PHONY: build test setup system-deps bench clean ui-catalog
 
 build: $(STAMP)
 	$(BIN)/mobcontent build
@@ -27,6 +27,10 @@ system-deps:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The tool's own messages: extract them (Babel) and merge into the Vietnamese catalog.
+ui-catalog: $(STAMP)
+	$(BIN)/python scripts/ui_catalog.py
 
 clean:
 	rm -rf build $(VENV) *.egg-info .pytest_cache

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 from .audience import condition_holds
 from .errors import ContentError
-from .model import DIMENSIONS, Audiences, Chunk, Profile
+from .i18n import N_, _
+from .model import DIMENSION_NAMES, DIMENSIONS, Audiences, Chunk, Profile
 from .translate import Text, TranslatedMessage, lookup, segment
 
 ZONE_VARIABLES = ("province", "border_post", "hotline", "office")
@@ -33,7 +34,7 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")
 # Sentinels around a filled value in a preview: MARK_OPEN index MARK_MID value MARK_CLOSE.
 MARK_OPEN, MARK_MID, MARK_CLOSE = "\ue000", "\ue001", "\ue002"
 SENTINELS_RE = re.compile("[\ue000-\ue002]")
-EVERY = {"ethnic": "ethnic group", "religion": "religion", "zone": "zone"}
+EVERY = {"ethnic": N_("ethnic group"), "religion": N_("religion"), "zone": N_("zone")}
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,12 @@ def audience_variables(audience: dict, audiences: Audiences, catalog: dict, own:
             other = out.get(name)
             if other is not None and other.value.source != value:
                 raise ContentError(
-                    f"variable {{{name}}} is defined twice with different values: "
-                    f"{other.profile.dimension}.{other.profile.id} ('{other.value.source}') and "
-                    f"{profile.dimension}.{profile.id} ('{value}')", profile.path, profile.line,
-                    "define it in one profile only, or give both the same value", code="variable-conflict")
+                    _("variable {variable} is defined twice with different values: "
+                      "{first} ('{first_value}') and {second} ('{second_value}')").format(
+                        variable="{" + name + "}", first=f"{other.profile.dimension}.{other.profile.id}",
+                        first_value=other.value.source, second=f"{profile.dimension}.{profile.id}",
+                        second_value=value), profile.path, profile.line,
+                    _("define it in one profile only, or give both the same value"), code="variable-conflict")
             out[name] = Variable(name, text, profile)
     return out
 
@@ -144,18 +147,20 @@ def unknown_variable(name: str, where: str, audience: dict, audiences: Audiences
     It names the leaflet's profiles and, when profiles of a dimension the
     leaflet leaves out (a mixed audience) define the name, says so.
     """
-    path, _, line = where.rpartition(":")
-    have = ", ".join(f"{dim}.{value}" for dim, value in audience.items()) or "no profile"
-    message = f"variable {{{name}}} is not defined for this audience ({have})"
-    hint = (f"add '{name}' to the terms of one of these profiles in content/audiences.yaml, "
-            "or remove it from the message")
+    path, _colon, line = where.rpartition(":")
+    have = ", ".join(f"{dim}.{value}" for dim, value in audience.items()) or _("no profile")
+    message = _("variable {variable} is not defined for this audience ({profiles})").format(
+        variable="{" + name + "}", profiles=have)
+    hint = _("add '{name}' to the terms of one of these profiles in content/audiences.yaml, "
+             "or remove it from the message").format(name=name)
     definers = _definers(name, audiences) if audiences is not None else {}
     mixed = [dim for dim in definers if dim not in audience]
     if mixed:
         dim = mixed[0]
-        message += f"; it comes from the {dim} profiles, and the leaflet is for every {EVERY[dim]}"
-        hint = (f"put the sentence in a '::: only {dim}={','.join(definers[dim])}' block, "
-                "or write it without the variable")
+        message += "; " + _("it comes from the {dimension} profiles, and the leaflet is for every {every}").format(
+            dimension=_(DIMENSION_NAMES[dim]), every=_(EVERY[dim]))
+        hint = _("put the sentence in a '::: only {condition}' block, or write it without the variable").format(
+            condition=f"{dim}={','.join(definers[dim])}")
     return ContentError(message, path, int(line or 0), hint, code="variable-unknown")
 
 
@@ -164,7 +169,7 @@ def _definers(name: str, audiences: Audiences) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for dim in DIMENSIONS:
         for pid, profile in audiences.profiles(dim).items():
-            if any(n == name for n, _, _ in profile_values(profile)):
+            if any(variable == name for variable, _value, _key in profile_values(profile)):
                 out.setdefault(dim, []).append(pid)
     return out
 

@@ -7,7 +7,8 @@ expand to their zones.
 """
 from __future__ import annotations
 
-from .model import DIMENSIONS, Audiences, Condition, Leaflet, Message, Project
+from .i18n import _
+from .model import DIMENSION_NAMES, DIMENSIONS, Audiences, Condition, Leaflet, Message, Project
 
 
 def expand_values(dimension: str, values, audiences: Audiences) -> frozenset[str]:
@@ -39,10 +40,11 @@ def exclusion(message: Message, audience: dict, audiences: Audiences) -> str | N
             continue
         value = audience.get(dimension)
         if value is None:
-            return (f"{dimension}: the message is only for {', '.join(wanted)}, "
-                    f"but the leaflet is for every {dimension}")
+            return _("{key}: the message is only for {values}, but the leaflet is for every {dimension}").format(
+                key=dimension, values=", ".join(wanted), dimension=_(DIMENSION_NAMES[dimension]))
         if value not in expand_values(dimension, wanted, audiences):
-            return f"{dimension}: the message is for {', '.join(wanted)}, not {value}"
+            return _("{key}: the message is for {values}, not {value}").format(
+                key=dimension, values=", ".join(wanted), value=value)
     return None
 
 

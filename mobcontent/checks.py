@@ -12,6 +12,7 @@ from .adapt import adapt_message, audience_profiles, audience_variables
 from .audience import leaflet_messages
 from .customs import CUSTOMS_CHECKS  # avoid-term, calendar-conflict, motif-unknown
 from .errors import ContentError, Problem
+from .i18n import _
 from .model import Project
 from .translate import translate_message
 
@@ -31,7 +32,8 @@ def check_variables(project: Project) -> Iterable[Problem]:
                           project.audiences, variables, errors)
             for exc in errors:
                 yield Problem(exc.code, "error", exc.path, exc.line,
-                              f"{exc.message}, in leaflet '{leaflet.slug}'", exc.hint)
+                              _("{message}, in leaflet '{slug}'").format(message=exc.message, slug=leaflet.slug),
+                              exc.hint)
 
 
 def check_message_status(project: Project) -> Iterable[Problem]:
@@ -40,8 +42,9 @@ def check_message_status(project: Project) -> Iterable[Problem]:
         for message in leaflet_messages(project, leaflet):
             if message.status != "approved":
                 yield Problem("message-not-approved", "warning", leaflet.path, leaflet.line,
-                              f"message '{message.slug}' is '{message.status}', so the leaflet prints as DRAFT",
-                              f"set 'status: approved' in {message.path} once it is reviewed")
+                              _("message '{slug}' is '{status}', so the leaflet prints as DRAFT").format(
+                                  slug=message.slug, status=message.status),
+                              _("set 'status: approved' in {path} once it is reviewed").format(path=message.path))
 
 
 def check_leaflet_locales(project: Project) -> Iterable[Problem]:
@@ -52,9 +55,9 @@ def check_leaflet_locales(project: Project) -> Iterable[Problem]:
             for profile in profiles:
                 if locale not in profile.locales:
                     yield Problem("locale-not-read-by-audience", "warning", leaflet.path, leaflet.line,
-                                  f"locale '{locale}' is not among the languages {profile.name} reads "
-                                  f"({', '.join(profile.locales)})",
-                                  "check the leaflet's 'locales', or add the locale to the profile's 'locales'")
+                                  _("locale '{locale}' is not among the languages {name} reads ({locales})").format(
+                                      locale=locale, name=profile.name, locales=", ".join(profile.locales)),
+                                  _("check the leaflet's 'locales', or add the locale to the profile's 'locales'"))
 
 
 def check_empty_leaflets(project: Project) -> Iterable[Problem]:
@@ -62,8 +65,9 @@ def check_empty_leaflets(project: Project) -> Iterable[Problem]:
     for leaflet in project.leaflets.values():
         if not leaflet_messages(project, leaflet):
             yield Problem("leaflet-empty", "error", leaflet.path, leaflet.line,
-                          "the leaflet has no message to print",
-                          "list messages, or widen 'select' (only approved messages that fit the audience are selected)")
+                          _("the leaflet has no message to print"),
+                          _("list messages, or widen 'select' (only approved messages that fit the audience "
+                            "are selected)"))
 
 
 def check_glyphs(project: Project) -> Iterable[Problem]:

@@ -2,9 +2,17 @@
 
 Exit codes: 0 fine; 1 problems found (check failed, build failed or refused);
 2 bad usage or a project that cannot be loaded.
+
+Every message is in the interface language (see :mod:`mobcontent.i18n`), chosen
+before click reads the arguments, so help, usage errors and click's own words
+("Usage:", "No such option") are translated too. Help texts are marked with
+``N_`` at import time and translated when shown (:class:`TranslatedHelp`).
 """
 from __future__ import annotations
 
+import difflib
+import functools
+import gettext
 import json
 import os
 import sys
@@ -14,6 +22,123 @@ import click
 
 from . import __version__
 from .errors import MobcontentError, ProjectError
+from .i18n import N_, _, detect_language, ngettext, set_language
+
+
+class TranslatedHelp:
+    """``help`` and ``short_help`` hold the English text (a message id marked with
+    ``N_``) and read back in the interface language whenever click shows them."""
+
+    @property
+    def help(self):
+        text = getattr(self, "_help_id", None)
+        return _(text) if text else text
+
+    @help.setter
+    def help(self, value):
+        self._help_id = value
+
+    @property
+    def short_help(self):
+        text = getattr(self, "_short_help_id", None)
+        return _(text) if text else text
+
+    @short_help.setter
+    def short_help(self, value):
+        self._short_help_id = value
+
+
+class Option(TranslatedHelp, click.Option):
+    """A click option whose help is translated when shown."""
+
+
+class TranslatedHelpOption:
+    """Click builds ``--help`` once per command and keeps it; its text is set again
+    each time, so it follows the language in use (tests switch languages in one process)."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+
+class Command(TranslatedHelpOption, TranslatedHelp, click.Command):
+    """A click command whose help is translated when shown."""
+
+
+class Group(TranslatedHelpOption, TranslatedHelp, click.Group):
+    """The ``mobcontent`` group: picks the interface language before click parses
+    anything, and suggests the closest command for a typo."""
+
+    command_class = Command
+
+    def main(self, args=None, prog_name=None, **extra):
+        args = list(sys.argv[1:] if args is None else args)
+        choose_language(args)
+        translate_click()
+        return super().main(args, prog_name, **extra)
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if (name and name[0].isalnum() and not ctx.resilient_parsing
+                and self.get_command(ctx, name) is None):
+            message = _("No such command {name!r}.").format(name=name)
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            if close:  # click's own words, so the catalog holds them once
+                message += " " + ngettext("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)",
+                                          1).format(possibility=repr(close[0]), possibilities=repr(close[0]))
+            raise click.UsageError(message, ctx)
+        return super().resolve_command(ctx, args)
+
+
+option = functools.partial(click.option, cls=Option)
+
+
+def choose_language(args: list[str]) -> str:
+    """Set the interface language from ``--lang``, ``MOBCONTENT_LANG``, the project's
+    ``ui_locale`` (the project is ``-C DIR``, else the current folder), then
+    ``LC_ALL`` / ``LC_MESSAGES`` / ``LANG``."""
+    explicit, root = None, "."
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        following = args[index + 1] if index + 1 < len(args) else None
+        if arg == "--lang":
+            explicit = following
+        elif arg.startswith("--lang="):
+            explicit = arg.split("=", 1)[1]
+        elif arg in ("-C", "--project") and following is not None:
+            root = following
+        elif arg.startswith("--project="):
+            root = arg.split("=", 1)[1]
+        elif arg.startswith("-C") and len(arg) > 2:
+            root = arg[2:]
+    setting = None
+    if (Path(root) / "mobcontent.yaml").is_file():
+        from .load import read_ui_locale
+        setting = read_ui_locale(root) or None
+    return set_language(detect_language(explicit, setting, os.environ))
+
+
+CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types")
+
+
+def translate_click() -> None:
+    """Translate click's own messages ("Usage:", "Error:", "No such option", ...).
+
+    Click marks them with the standard library's ``gettext`` functions, imported
+    into each of its modules as ``_`` and ``ngettext``; those names are pointed at
+    our catalog, which holds click's messages too (``make ui-catalog`` extracts
+    them). In English the catalog returns every message unchanged.
+    """
+    import importlib
+    for name in CLICK_MODULES:
+        module = importlib.import_module(f"click.{name}")
+        if getattr(module, "_", None) is gettext.gettext:
+            module._ = _
+        if getattr(module, "ngettext", None) is gettext.ngettext:
+            module.ngettext = ngettext
 
 
 def _load(root: str):
@@ -23,7 +148,8 @@ def _load(root: str):
     except ProjectError as exc:
         for problem in exc.problems:
             click.echo(problem.format(), err=True)
-        click.echo(f"{len(exc.problems)} problem(s): the project could not be loaded.", err=True)
+        click.echo(_("{count} problem(s): the project could not be loaded.").format(count=len(exc.problems)),
+                   err=True)
         sys.exit(2)
 
 
@@ -31,53 +157,88 @@ def _writer_lock(root: str, command: str):
     """Serialize commands that write (build, update) on one project; say so when waiting."""
     from .lock import project_lock
     return project_lock(Path(root), command, on_wait=lambda holder: click.echo(
-        f"Waiting for {holder} to finish with this project…", err=True))
+        _("Waiting for {holder} to finish with this project…").format(holder=holder), err=True))
+
+
+def _error(message) -> str:
+    return _("error: {message}").format(message=message)
 
 
 def _fail_usage(exc: MobcontentError):
-    click.echo(f"error: {exc}", err=True)
+    click.echo(_error(exc), err=True)
     sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-C", "--project", "root", default=".", show_default=True, type=click.Path(file_okay=False),
-              help="The content project's folder.")
-@click.version_option(__version__, prog_name="mobcontent")
+@click.group(cls=Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]},
+             help=N_("Outreach leaflets: write once in Vietnamese, adapt, translate, print."))
+@option("-C", "--project", "root", default=".", show_default=True, type=click.Path(file_okay=False),
+        help=N_("The content project's folder."))
+@option("--lang", type=click.Choice(["en", "vi"]),
+        help=N_("Language of the tool's messages (default: the project's ui_locale, else LANG)."))
+@option("--version", is_flag=True, expose_value=False, is_eager=True,
+        callback=lambda ctx, _param, value: _version(ctx, value), help=N_("Show the version and exit."))
 @click.pass_context
-def main(ctx, root):
-    """Outreach leaflets: write once in Vietnamese, adapt, translate, print."""
-    ctx.obj = root
+def main(ctx, root, lang):
+    ctx.obj = root  # lang was applied before parsing (Group.main), so help and errors use it
+    if ctx.invoked_subcommand is None:
+        _first_run(ctx, root)
 
 
-@main.command("init")
+def _version(ctx, value) -> None:
+    """``--version``, in the interface language (click's own option fixes its text at import)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(_("%(prog)s, version %(version)s") % {"prog": "mobcontent", "version": __version__})
+        ctx.exit()
+
+
+def _first_run(ctx, root: str) -> None:
+    """``mobcontent`` alone: what to do next, in or outside a project."""
+    if (Path(root) / "mobcontent.yaml").is_file():
+        click.echo(ctx.get_help())
+        click.echo("")
+        click.echo(_("Try: mobcontent check (find problems), then mobcontent build (make the leaflets)."))
+        return
+    folder = _("my-project")
+    click.echo(_("This folder is not a mobcontent project: there is no mobcontent.yaml in {folder}.").format(
+        folder=os.path.abspath(root)))
+    click.echo(_("To start, create a project with a working example:"))
+    click.echo("")
+    click.echo(f"  mobcontent init {folder}\n  cd {folder}\n  mobcontent build")
+    click.echo("")
+    click.echo(_("All commands: mobcontent --help"))
+
+
+@main.command("init", help=N_("Create a small, working content project in DIRECTORY."))
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 def init_command(directory):
-    """Create a small, working content project in DIRECTORY."""
     from .scaffold import init_project
     try:
         written = init_project(Path(directory))
     except MobcontentError as exc:
         _fail_usage(exc)
-    click.echo(f"Created a content project in {directory} ({len(written)} files).")
-    click.echo(f"Next: cd {directory} && mobcontent build")
+    click.echo(_("Created a content project in {folder} ({count} files).").format(folder=directory,
+                                                                                 count=len(written)))
+    click.echo(_("Next: {command}").format(command=f"cd {directory} && mobcontent build"))
 
 
-@main.command("list")
-@click.option("--ethnic", help="Only messages for this ethnic group (e.g. ede).")
-@click.option("--religion", help="Only messages for this religion.")
-@click.option("--zone", help="Only messages for this zone.")
-@click.option("--topic", help="Only messages with this topic.")
-@click.option("--status", type=click.Choice(["draft", "review", "approved"]), help="Only messages with this status.")
-@click.option("--json", "as_json", is_flag=True, help="Print stable JSON.")
+@main.command("list", help=N_("List messages, filtered by audience, topic or status."))
+@option("--ethnic", help=N_("Only messages for this ethnic group (e.g. ede)."))
+@option("--religion", help=N_("Only messages for this religion."))
+@option("--zone", help=N_("Only messages for this zone."))
+@option("--topic", help=N_("Only messages with this topic."))
+@option("--status", type=click.Choice(["draft", "review", "approved"]), help=N_("Only messages with this status."))
+@option("--json", "as_json", is_flag=True, help=N_("Print stable JSON."))
 @click.pass_obj
 def list_command(root, ethnic, religion, zone, topic, status, as_json):
-    """List messages, filtered by audience, topic or status."""
     from .audience import filter_messages
+    from .model import DIMENSION_NAMES
     project = _load(root)
     for dim, value in (("ethnic", ethnic), ("religion", religion), ("zone", zone)):
         known = list(project.audiences.profiles(dim)) + (list(project.audiences.zone_groups) if dim == "zone" else [])
         if value is not None and value not in known:
-            click.echo(f"error: unknown {dim} '{value}' — use one of: {', '.join(known)}", err=True)
+            unknown = _("unknown {dimension} '{value}'").format(dimension=_(DIMENSION_NAMES[dim]), value=value)
+            click.echo(_error(unknown + " — "
+                              + _("use one of: {values}").format(values=", ".join(known))), err=True)
             sys.exit(2)
     messages = filter_messages(project, ethnic=ethnic, religion=religion, zone=zone, topic=topic, status=status)
     if as_json:
@@ -87,12 +248,12 @@ def list_command(root, ethnic, religion, zone, topic, status, as_json):
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     rows = [(m.slug, m.status, ", ".join(m.topics), _audience_text(m.audience), m.title) for m in messages]
-    _table(("SLUG", "STATUS", "TOPICS", "AUDIENCE", "TITLE"), rows)
-    click.echo(f"{len(rows)} message(s)")
+    _table((_("SLUG"), _("STATUS"), _("TOPICS"), _("AUDIENCE"), _("TITLE")), rows)
+    click.echo(_("{count} message(s)").format(count=len(rows)))
 
 
 def _audience_text(audience: dict) -> str:
-    return "; ".join(f"{dim}={','.join(values)}" for dim, values in audience.items()) or "everyone"
+    return "; ".join(f"{dim}={','.join(values)}" for dim, values in audience.items()) or _("everyone")
 
 
 def _table(header, rows):
@@ -101,12 +262,11 @@ def _table(header, rows):
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1])
 
 
-@main.command("check")
-@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
-@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@main.command("check", help=N_("Check content, audiences, leaflets and fonts; exit 1 on errors."))
+@option("--json", "as_json", is_flag=True, help=N_("Print the problems as JSON."))
+@option("--strict", is_flag=True, help=N_("Fail on warnings too."))
 @click.pass_obj
 def check_command(root, as_json, strict):
-    """Check content, audiences, leaflets and fonts; exit 1 on errors."""
     from .checks import run_checks
     project = _load(root)
     problems = run_checks(project)
@@ -118,30 +278,31 @@ def check_command(root, as_json, strict):
     else:
         for problem in problems:
             click.echo(problem.format())
-        click.echo(f"{counts['error']} error(s), {counts['warning']} warning(s)")
+        click.echo(_("{errors} error(s), {warnings} warning(s)").format(errors=counts["error"],
+                                                                       warnings=counts["warning"]))
     sys.exit(1 if counts["error"] or (strict and counts["warning"]) else 0)
 
 
-@main.command("build")
+@main.command("build", help=N_("Build leaflets into build/<leaflet>/ and write build/manifest.json."))
 @click.argument("leaflets", nargs=-1)
-@click.option("--locale", help="Build only this locale.")
-@click.option("--format", "formats", default="pdf,png,html", show_default=True,
-              help="Comma-separated formats: pdf, png (page previews), html, script (loudspeaker text).")
-@click.option("--release", is_flag=True, help="Refuse anything not fit to print.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: the machine's cores).")
-@click.option("--shard", metavar="K/N", help="Build only part K of N (for parallel CI jobs).")
-@click.option("--no-cache", is_flag=True, help="Render everything again, even what did not change.")
-@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON (for CI).")
+@option("--locale", help=N_("Build only this locale."))
+@option("--format", "formats", default="pdf,png,html", show_default=True,
+        help=N_("Comma-separated formats: pdf, png (page previews), html, script (loudspeaker text)."))
+@option("--release", is_flag=True, help=N_("Refuse anything not fit to print."))
+@option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+        help=N_("Worker processes (default: the machine's cores)."))
+@option("--shard", metavar="K/N", help=N_("Build only part K of N (for parallel CI jobs)."))
+@option("--no-cache", is_flag=True, help=N_("Render everything again, even what did not change."))
+@option("--json", "as_json", is_flag=True, help=N_("Print the build report as JSON (for CI)."))
 @click.pass_obj
 def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json):
-    """Build leaflets into build/<leaflet>/ and write build/manifest.json."""
     from .build import FORMATS, BuildOptions, build_project, plan_jobs
     project = _load(root)
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     bad = [f for f in wanted if f not in FORMATS]
     if bad:
-        click.echo(f"error: unknown format {', '.join(bad)} — use: {', '.join(FORMATS)}", err=True)
+        click.echo(_error(_("unknown format {formats} — use: {values}").format(formats=", ".join(bad),
+                                                                                values=", ".join(FORMATS))), err=True)
         sys.exit(2)
     options = BuildOptions(tuple(leaflets), locale, wanted, release, jobs=jobs or os.cpu_count() or 1,
                            shard=_parse_shard(shard), incremental=not no_cache)
@@ -161,16 +322,17 @@ def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cach
         _build_summary(report)
     if report.failed:
         if not as_json:
-            click.echo(f"{report.failed} leaflet(s) failed" + (" or were refused." if release else "."), err=True)
+            click.echo((_("{count} leaflet(s) failed or were refused.") if release
+                        else _("{count} leaflet(s) failed.")).format(count=report.failed), err=True)
         sys.exit(1)
 
 
 def _parse_shard(text: str | None):
     if not text:
         return None
-    k, _, n = text.partition("/")
+    k, _slash, n = text.partition("/")
     if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
-        click.echo(f"error: --shard '{text}' is not K/N with 1 ≤ K ≤ N (e.g. 2/4)", err=True)
+        click.echo(_error(_("--shard '{value}' is not K/N with 1 ≤ K ≤ N (e.g. 2/4)").format(value=text)), err=True)
         sys.exit(2)
     return int(k), int(n)
 
@@ -184,7 +346,7 @@ class _progress:
 
     def __enter__(self):
         if not self.quiet and not self.plain and self.total:
-            self.bar = click.progressbar(length=self.total, label="Building", file=sys.stderr,
+            self.bar = click.progressbar(length=self.total, label=_("Building"), file=sys.stderr,
                                          item_show_func=lambda name: name or "")
             self.bar.__enter__()
         return self
@@ -194,14 +356,18 @@ class _progress:
         if self.bar is not None:
             self.bar.update(1, result.name)
         elif not self.quiet:
-            how = f"rendered in {result.seconds:.2f} s" if result.rendered else "unchanged"
-            state = " FAILED" if any(p.severity == "error" for p in result.problems) else ""
+            how = (_("rendered in {seconds} s").format(seconds=f"{result.seconds:.2f}") if result.rendered
+                   else _("unchanged"))
+            state = " " + _("FAILED") if any(p.severity == "error" for p in result.problems) else ""
             click.echo(f"[{self.done}/{self.total}] {result.name}: {how}{state}", err=True)
 
     def __exit__(self, *exc):
         if self.bar is not None:
             self.bar.__exit__(*exc)
         return False
+
+
+JOB_STATUSES = {"refused": N_("refused"), "failed": N_("failed"), "draft": N_("draft"), "ok": N_("ok")}
 
 
 def _job_status(result) -> str:
@@ -215,14 +381,15 @@ def _build_summary(report) -> None:
     rows = []
     for result in report.results:
         pages = max([o.pages for o in result.outputs if o.format == "pdf"] or [0])
-        rows.append((result.name, _job_status(result), str(pages) if pages else "-",
-                     f"{result.seconds:.2f} s" if result.rendered else "unchanged"))
+        rows.append((result.name, _(JOB_STATUSES[_job_status(result)]), str(pages) if pages else "-",
+                     f"{result.seconds:.2f} s" if result.rendered else _("unchanged")))
     if rows:
-        _table(("LEAFLET", "STATUS", "PAGES", "TIME"), rows)
+        _table((_("LEAFLET"), _("STATUS"), _("PAGES"), _("TIME")), rows)
     drafts = sum(1 for r in report.results if _job_status(r) == "draft")
-    click.echo(f"{len(report.outputs)} file(s) in build/: {len(report.rendered)} leaflet(s) rendered, "
-               f"{len(report.reused)} unchanged" + (f", {drafts} marked DRAFT" if drafts else "")
-               + (f", {len(report.removed)} old file(s) removed" if report.removed else ""))
+    click.echo(_("{files} file(s) in build/: {rendered} leaflet(s) rendered, {reused} unchanged").format(
+                   files=len(report.outputs), rendered=len(report.rendered), reused=len(report.reused))
+               + (", " + _("{count} marked DRAFT").format(count=drafts) if drafts else "")
+               + (", " + _("{count} old file(s) removed").format(count=len(report.removed)) if report.removed else ""))
 
 
 def _build_json(report, options) -> dict:
@@ -239,22 +406,22 @@ def _build_json(report, options) -> dict:
             "removed": report.removed}
 
 
-@main.command("extract")
+@main.command("extract", help=N_("Write the translation templates locales/templates/**.pot."))
 @click.pass_obj
 def extract_command(root):
-    """Write the translation templates locales/templates/**.pot."""
     from .translate import extract_project
     report = extract_project(_load(root))
     for change in report.changed:
         click.echo(change.describe())
-    click.echo(f"{len(report.changed)} template(s) written, {len(report.files) - len(report.changed)} unchanged")
+    click.echo(_("{written} template(s) written, {unchanged} unchanged").format(
+        written=len(report.changed), unchanged=len(report.files) - len(report.changed)))
 
 
-@main.command("update")
-@click.option("--locale", help="Update only this locale's PO files.")
+@main.command("update",
+              help=N_("Merge the templates into locales/<code>/LC_MESSAGES/**.po (creating missing files)."))
+@option("--locale", help=N_("Update only this locale's PO files."))
 @click.pass_obj
 def update_command(root, locale):
-    """Merge the templates into locales/<code>/LC_MESSAGES/**.po (creating missing files)."""
     from .translate import update_project
     project = _load(root)
     try:
@@ -267,18 +434,19 @@ def update_command(root, locale):
     for problem in report.problems:
         click.echo(problem.format(), err=True)
     unchanged = len(report.files) - len(report.changed)
-    click.echo(f"{len(report.changed)} PO file(s) changed, {unchanged} unchanged")
+    click.echo(_("{changed} PO file(s) changed, {unchanged} unchanged").format(changed=len(report.changed),
+                                                                              unchanged=unchanged))
     errors = [p for p in report.problems if p.severity == "error"]
     if errors:
-        click.echo(f"{len(errors)} PO file(s) could not be read and were left as they are.", err=True)
+        click.echo(_("{count} PO file(s) could not be read and were left as they are.").format(count=len(errors)),
+                   err=True)
         sys.exit(1)
 
 
-@main.command("stats")
-@click.option("--json", "as_json", is_flag=True, help="Print stable JSON.")
+@main.command("stats", help=N_("Translated, fuzzy and untranslated entries and words, per locale and leaflet."))
+@option("--json", "as_json", is_flag=True, help=N_("Print stable JSON."))
 @click.pass_obj
 def stats_command(root, as_json):
-    """Translated, fuzzy and untranslated entries and words, per locale and leaflet."""
     from .translate import project_stats
     stats = project_stats(_load(root))
     if as_json:
@@ -289,26 +457,25 @@ def stats_command(root, as_json):
         e, w = data["entries"], data["words"]
         rows.append((code, str(e["translated"]), str(e["fuzzy"]), str(e["untranslated"]), str(e["obsolete"]),
                      f"{w['translated']}/{sum(w[s] for s in ('translated', 'fuzzy', 'untranslated'))}"))
-    _table(("LOCALE", "TRANSLATED", "FUZZY", "UNTRANSLATED", "OBSOLETE", "WORDS DONE"), rows)
+    _table((_("LOCALE"), _("TRANSLATED"), _("FUZZY"), _("UNTRANSLATED"), _("OBSOLETE"), _("WORDS DONE")), rows)
     click.echo("")
     rows = []
     for item in stats["leaflets"]:
         e = item["entries"]
         rows.append((item["leaflet"], item["locale"], str(e["translated"]), str(e["fuzzy"]), str(e["missing"]),
-                     "ready" if item["releasable"] else "needs: " + "; ".join(item["needs"])))
-    _table(("LEAFLET", "LOCALE", "TRANSLATED", "FUZZY", "MISSING", "RELEASE"), rows)
+                     _("ready") if item["releasable"] else _("needs: {items}").format(items="; ".join(item["needs"]))))
+    _table((_("LEAFLET"), _("LOCALE"), _("TRANSLATED"), _("FUZZY"), _("MISSING"), _("RELEASE")), rows)
 
 
-@main.command("bundle")
-@click.option("--output", "target", type=click.Path(dir_okay=False),
-              help="The zip to write (default: build/bundles/<campaign or all>.zip).")
-@click.option("--campaign", help="Only the outputs of leaflets in this campaign.")
-@click.option("--release", is_flag=True, help="Accept only a release build.")
-@click.option("--merge", "shards", multiple=True, type=click.Path(dir_okay=False),
-              help="Join these shard manifests into build/manifest.json first (repeat the option).")
+@main.command("bundle", help=N_("Zip build/ with its manifest, after checking every file against it."))
+@option("--output", "target", type=click.Path(dir_okay=False),
+        help=N_("The zip to write (default: build/bundles/<campaign or all>.zip)."))
+@option("--campaign", help=N_("Only the outputs of leaflets in this campaign."))
+@option("--release", is_flag=True, help=N_("Accept only a release build."))
+@option("--merge", "shards", multiple=True, type=click.Path(dir_okay=False),
+        help=N_("Join these shard manifests into build/manifest.json first (repeat the option)."))
 @click.pass_obj
 def bundle_command(root, target, campaign, release, shards):
-    """Zip build/ with its manifest, after checking every file against it."""
     from .bundle import merge_manifests, read_manifest, select_outputs, write_atomic, write_bundle
     build_dir = Path(root) / "build"
     if shards:
@@ -319,66 +486,68 @@ def bundle_command(root, target, campaign, release, shards):
             try:
                 manifests.append((shard, json.loads(Path(shard).read_text(encoding="utf-8"))))
             except (OSError, ValueError) as exc:
-                click.echo(f"{shard}: error: cannot read the shard manifest: {exc}", err=True)
+                click.echo(f"{shard}: " + _error(_("cannot read the shard manifest: {error}").format(error=exc)),
+                           err=True)
                 sys.exit(2)
         expected = {job.name for job in plan_jobs(project, BuildOptions())}
         merged, problems = merge_manifests(manifests, expected)
         for problem in problems:
-            click.echo(f"error: {problem}", err=True)
+            click.echo(_error(problem), err=True)
         if problems:
-            click.echo(f"{len(problems)} problem(s): the shards do not make one whole build.", err=True)
+            click.echo(_("{count} problem(s): the shards do not make one whole build.").format(count=len(problems)),
+                       err=True)
             sys.exit(1)
         write_atomic(build_dir / "manifest.json",
                      (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     manifest = read_manifest(build_dir)
     if manifest is None:
-        click.echo(f"error: {build_dir / 'manifest.json'} is missing or unreadable — run 'mobcontent build' first",
-                   err=True)
+        click.echo(_error(_("{path} is missing or unreadable — run 'mobcontent build' first").format(
+            path=build_dir / "manifest.json")), err=True)
         sys.exit(2)
     if release and not manifest.get("release"):
-        click.echo("error: this is a draft build (manifest says release: false) — "
-                   "run 'mobcontent build --release' first", err=True)
+        click.echo(_error(_("this is a draft build (manifest says release: false) — "
+                            "run 'mobcontent build --release' first")), err=True)
         sys.exit(1)
     manifest = select_outputs(manifest, campaign)
     if not manifest["outputs"]:
-        click.echo(f"error: no output belongs to campaign '{campaign}'", err=True)
+        click.echo(_error(_("no output belongs to campaign '{campaign}'").format(campaign=campaign)), err=True)
         sys.exit(1)
     path = Path(target) if target else build_dir / "bundles" / f"{campaign or 'all'}.zip"
     try:
         names = write_bundle(build_dir, path, manifest)
     except MobcontentError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(_error(exc), err=True)
         sys.exit(1)
-    click.echo(f"{path}: {len(names)} file(s), verified against the manifest")
+    click.echo(f"{path}: " + _("{count} file(s), verified against the manifest").format(count=len(names)))
 
 
-@main.command("serve")
-@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (loopback: only this computer can see the preview).")
+@main.command("serve", help=N_("Preview leaflets in the browser; rebuild and reload on every edit."))
+@option("--port", default=8000, show_default=True, help=N_("Port to listen on."))
+@option("--host", default="127.0.0.1", show_default=True,
+        help=N_("Address to listen on (loopback: only this computer can see the preview)."))
 @click.pass_obj
 def serve_command(root, port, host):
-    """Preview leaflets in the browser; rebuild and reload on every edit."""
     from .serve import serve
     _load(root)  # a project that cannot be loaded at all is reported here, not on a blank page
     try:
         serve(Path(root), host, port, log=lambda line: click.echo(line, err=True))
     except OSError as exc:
-        click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror} — try another --port", err=True)
+        click.echo(_error(_("cannot listen on {address}: {reason} — try another --port").format(
+            address=f"{host}:{port}", reason=exc.strerror)), err=True)
         sys.exit(2)
 
 
-@main.command("show")
+@main.command("show",
+              help=N_("Show MESSAGE adapted for one audience: filled variables highlighted, dropped blocks listed."))
 @click.argument("message")
-@click.option("--ethnic", help="The ethnic profile (e.g. ede); left out: a mixed audience.")
-@click.option("--religion", help="The religion profile (e.g. protestant).")
-@click.option("--zone", help="The zone profile (e.g. krong-na).")
-@click.option("--locale", help="The language to show (default: the source language).")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False),
-              help="Also write the preview as an HTML page to this file.")
+@option("--ethnic", help=N_("The ethnic profile (e.g. ede); left out: a mixed audience."))
+@option("--religion", help=N_("The religion profile (e.g. protestant)."))
+@option("--zone", help=N_("The zone profile (e.g. krong-na)."))
+@option("--locale", help=N_("The language to show (default: the source language)."))
+@option("--html", "html_path", type=click.Path(dir_okay=False),
+        help=N_("Also write the preview as an HTML page to this file."))
 @click.pass_obj
 def show_command(root, message, ethnic, religion, zone, locale, html_path):
-    """Show MESSAGE adapted for one audience: filled variables highlighted, dropped blocks listed."""
     from .preview import bracket, preview_html, preview_message, preview_text
     project = _load(root)
     audience = {dim: value for dim, value in (("ethnic", ethnic), ("religion", religion), ("zone", zone)) if value}
@@ -394,5 +563,5 @@ def show_command(root, message, ethnic, religion, zone, locale, html_path):
     click.echo(preview_text(preview, mark), nl=False)
     if html_path:
         Path(html_path).write_text(preview_html(preview), encoding="utf-8")
-        click.echo(f"HTML preview written to {html_path}")
+        click.echo(_("HTML preview written to {path}").format(path=html_path))
     sys.exit(1 if preview.problems else 0)

@@ -37,6 +37,7 @@ from typing import Iterable, Iterator
 from .audience import expand_values, leaflet_messages
 from .canonical import WORD_RE, canonical_text, restyle_syllable
 from .errors import Problem
+from .i18n import N_, _
 from .model import DIMENSIONS, Avoid, CalendarEntry, Leaflet, Message, Profile, Project
 
 MARKS = "\u0300-\u036f"
@@ -44,6 +45,8 @@ JOINERS = "’'\\-"  # inside a word between letters: M’nông, Sê-rê-pốk
 PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{[a-z][a-z0-9_]*\}")
 SEPARATOR = r"[*_`]*\s+[*_`]*"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAY_NAMES = dict(zip(WEEKDAYS, (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+                                    N_("Saturday"), N_("Sunday"))))
 FULL_YEAR_DAYS = 365
 
 Reader = tuple[str, str]  # (dimension, profile id)
@@ -218,7 +221,7 @@ def translation_places(project: Project, message: Message, readers: frozenset) -
     for code, catalog in _catalogs(project, f"messages/{message.slug}"):
         for key, entry in catalog.items():
             msgid = key.split("\x04")[-1]
-            yield Place(entry.path, entry.line, entry.text, block_readers.get(msgid, readers), f"the {code} translation")
+            yield Place(entry.path, entry.line, entry.text, block_readers.get(msgid, readers), _translation(code))
 
 
 def profile_places(project: Project) -> Iterator[Place]:
@@ -229,7 +232,7 @@ def profile_places(project: Project) -> Iterator[Place]:
     for dim in DIMENSIONS:
         for pid, profile in project.audiences.profiles(dim).items():
             readers = frozenset(partners.get((dim, pid), set()) | {(dim, pid)})
-            for _, value, _ in profile_values(profile):
+            for _name, value, _key in profile_values(profile):
                 yield Place(project.audiences.path, _line_of(lines, value, profile.line), value, readers)
 
 
@@ -244,14 +247,18 @@ def catalog_places(project: Project) -> Iterator[Place]:
                 continue
             reader = (parts[0], parts[1])
             readers = frozenset(partners.get(reader, set()) | {reader})
-            yield Place(entry.path, entry.line, entry.text, readers, f"the {code} translation")
+            yield Place(entry.path, entry.line, entry.text, readers, _translation(code))
     for code, catalog in _catalogs(project, "leaflets"):
         for key, entry in catalog.items():
             parts = key.split("\x04")[0].split(".") if "\x04" in key else []
             leaflet = project.leaflets.get(parts[1]) if len(parts) == 3 and parts[0] == "leaflet" else None
             if leaflet is not None:
                 yield Place(entry.path, entry.line, entry.text, frozenset(leaflet_readers(project, leaflet)),
-                            f"the {code} translation")
+                            _translation(code))
+
+
+def _translation(code: str) -> str:
+    return _("the {locale} translation").format(locale=code)
 
 
 def _partners(project: Project) -> dict[Reader, set[Reader]]:
@@ -315,7 +322,7 @@ def avoid_problems(project: Project, places: list[Place]) -> list[Problem]:
                     key = (place.path, line, fold(avoid.term), place.where)
                     found.setdefault(key, []).append((profile, avoid, shown))
     problems = []
-    for (path, line, _, where), hits in found.items():
+    for (path, line, _term, where), hits in found.items():
         hits = list({(p.dimension, p.id): (p, a, s) for p, a, s in hits}.values())
         problems.append(_avoid_problem(path, line, where, hits))
     return problems
@@ -323,16 +330,18 @@ def avoid_problems(project: Project, places: list[Place]) -> list[Problem]:
 
 def _avoid_problem(path: str, line: int, where: str, hits: list) -> Problem:
     shown = hits[0][2]
-    whose = ", ".join(f"{p.name} ({p.dimension}.{p.id})" for p, _, _ in hits)
-    why = next((a.why for _, a, _ in hits if a.why), "")
-    message = (f"{'in ' + where + ': ' if where else ''}'{shown}' is on the avoid list of {whose}"
+    whose = ", ".join(f"{profile.name} ({profile.dimension}.{profile.id})" for profile, _avoid, _shown in hits)
+    why = next((avoid.why for _profile, avoid, _shown in hits if avoid.why), "")
+    message = ((_("in {where}").format(where=where) + ": " if where else "")
+               + _("'{term}' is on the avoid list of {profiles}").format(term=shown, profiles=whose)
                + (f": {why}" if why else ""))
-    uses = list(dict.fromkeys(a.use for _, a, _ in hits))
+    uses = list(dict.fromkeys(avoid.use for _profile, avoid, _shown in hits))
     if len(uses) == 1:
-        hint = f"write '{uses[0]}' instead"
+        hint = _("write '{term}' instead").format(term=uses[0])
     else:
-        hint = "write instead: " + "; ".join(f"'{a.use}' for {p.name}" for p, a, _ in hits)
-    hint += f" (avoid list: {hits[0][1].path}:{hits[0][1].line})"
+        hint = _("write instead: {choices}").format(choices="; ".join(
+            _("'{term}' for {name}").format(term=avoid.use, name=profile.name) for profile, avoid, _shown in hits))
+    hint += " (" + _("avoid list: {place}").format(place=f"{hits[0][1].path}:{hits[0][1].line}") + ")"
     return Problem("avoid-term", "error", path, line, message, hint)
 
 
@@ -441,15 +450,17 @@ def _calendar_problem(key: str, first: str, last: str, profile: Profile, conflic
     entry = conflict.entry
     whose = f"{profile.name} ({profile.dimension}.{profile.id})"
     if entry.weekday:
-        message = (f"{key}: the window starts on a {entry.weekday.capitalize()} ({first}), "
-                   f"'{entry.name}' of {whose}")
-        hint = "start it on another day"
+        message = _("{key}: the window starts on a {weekday} ({date}), '{name}' of {profile}").format(
+            key=key, weekday=_(WEEKDAY_NAMES[entry.weekday]), date=first, name=entry.name, profile=whose)
+        hint = _("start it on another day")
     else:
         days = (str(conflict.start) if conflict.start == conflict.end
                 else f"{conflict.start} – {conflict.end}")
-        message = (f"{key}: {first} – {last} overlaps '{entry.name}' of {whose}, "
-                   f"{entry.start} – {entry.until} every year ({days})")
-        hint = "move the window, or agree the dates with the community"
+        message = _("{key}: {first} – {last} overlaps '{name}' of {profile}, "
+                    "{start} – {until} every year ({days})").format(
+            key=key, first=first, last=last, name=entry.name, profile=whose, start=entry.start, until=entry.until,
+            days=days)
+        hint = _("move the window, or agree the dates with the community")
     if entry.why:
         hint = f"{entry.why.rstrip('.')}: {hint}"
     return Problem("calendar-conflict", "warning", path, line, message, f"{hint} ({entry.path}:{entry.line})")
@@ -464,8 +475,9 @@ def check_motifs(project: Project) -> Iterable[Problem]:
     for profile in project.audiences.ethnic.values():
         if profile.motif and profile.motif not in MOTIFS:
             yield Problem("motif-unknown", "error", profile.path, _line_of(lines, f"motif: {profile.motif}", profile.line),
-                          f"ethnic.{profile.id}.motif: unknown motif '{profile.motif}'",
-                          f"use one of: {', '.join(MOTIFS)}")
+                          _("{where}: unknown motif '{motif}'").format(where=f"ethnic.{profile.id}.motif",
+                                                                       motif=profile.motif),
+                          _("use one of: {values}").format(values=", ".join(MOTIFS)))
 
 
 CUSTOMS_CHECKS = (check_avoid_terms, check_calendar, check_motifs)

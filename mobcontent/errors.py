@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import N_, _
+
+SEVERITIES = {"error": N_("error"), "warning": N_("warning")}  # shown translated; JSON keeps the code
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -25,9 +29,11 @@ class Problem:
     hint: str = ""
 
     def format(self) -> str:
-        """Render as ``path:line: severity: code: message — hint``."""
+        """Render as ``path:line: severity: code: message — hint`` (the severity word in
+        the interface language, the code never translated)."""
         where = f"{self.path}:{self.line}" if self.line else self.path
-        text = f"{where}: {self.severity}: {self.code}: {self.message}"
+        severity = _(SEVERITIES[self.severity]) if self.severity in SEVERITIES else self.severity
+        text = f"{where}: {severity}: {self.code}: {self.message}"
         return f"{text} — {self.hint}" if self.hint else text
 
     def as_json(self) -> dict:
@@ -72,7 +78,7 @@ class ProjectError(MobcontentError):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         first = self.problems[0] if self.problems else None
-        super().__init__(f"{len(self.problems)} problem(s) in the project",
+        super().__init__(_("{count} problem(s) in the project").format(count=len(self.problems)),
                          first.path if first else "", first.line if first else 0)
 
     def __str__(self) -> str:

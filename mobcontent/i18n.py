@@ -24,6 +24,7 @@ from importlib import resources
 
 SUPPORTED = ("en", "vi")
 _active: dict[str, str] = {}
+_active_plural: dict[tuple[str, str], tuple[str, ...]] = {}
 _language = "en"
 
 
@@ -37,16 +38,28 @@ def _(message: str) -> str:
     return _active.get(message) or message
 
 
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a message for ``n`` things (click's own messages use it).
+
+    Vietnamese has one form (``nplurals=1``), so its catalog holds ``msgstr[0]`` only.
+    """
+    forms = _active_plural.get((singular, plural))
+    if forms and all(forms):
+        return forms[0] if len(forms) == 1 else forms[0 if n == 1 else 1]
+    return singular if n == 1 else plural
+
+
 def language() -> str:
+    """The interface language in use: ``en`` or ``vi``."""
     return _language
 
 
 def set_language(code: str | None) -> str:
     """Switch the interface language (``en`` or ``vi``; anything else is English)."""
-    global _active, _language
+    global _active, _active_plural, _language
     code = (code or "en").split("_")[0].split(".")[0].lower()
     _language = code if code in SUPPORTED else "en"
-    _active = _catalog(_language) if _language != "en" else {}
+    _active, _active_plural = _catalog(_language) if _language != "en" else ({}, {})
     return _language
 
 
@@ -63,18 +76,25 @@ def detect_language(explicit: str | None = None, project_setting: str | None = N
     return "en"
 
 
-_CACHE: dict[str, dict[str, str]] = {}
+_CACHE: dict[str, tuple[dict, dict]] = {}
 
 
-def _catalog(code: str) -> dict[str, str]:
+def catalog_path(code: str):
+    """The tool's own catalog for ``code``, inside the installed package."""
+    return resources.files("mobcontent") / "locale" / code / "LC_MESSAGES" / "mobcontent.po"
+
+
+def _catalog(code: str) -> tuple[dict, dict]:
+    """``({msgid: msgstr}, {(msgid, msgid_plural): msgstr forms})``: translated entries only."""
     if code not in _CACHE:
         from .po import read_po
-        path = resources.files("mobcontent") / "locale" / code / "LC_MESSAGES" / "mobcontent.po"
         try:
-            po = read_po(path.read_bytes(), f"mobcontent/locale/{code}/LC_MESSAGES/mobcontent.po")
+            po = read_po(catalog_path(code).read_bytes(), f"mobcontent/locale/{code}/LC_MESSAGES/mobcontent.po")
         except Exception:  # a broken UI catalog must never stop the tool: English then
-            _CACHE[code] = {}
+            _CACHE[code] = ({}, {})
         else:
-            _CACHE[code] = {e.msgid: e.msgstr for e in po.entries
-                            if e.msgstr and not e.fuzzy and not e.obsolete}
+            usable = [e for e in po.entries if e.translated and not e.fuzzy and not e.obsolete]
+            _CACHE[code] = ({e.msgid: e.msgstr for e in usable if e.msgid_plural is None},
+                            {(e.msgid, e.msgid_plural): e.msgstr_plural for e in usable
+                             if e.msgid_plural is not None})
     return _CACHE[code]

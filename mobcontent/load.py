@@ -16,7 +16,8 @@ from babel import Locale as BabelLocale, UnknownLocaleError
 
 from . import audience as _audience
 from .errors import ContentError, Problem, ProjectError
-from .model import (DIMENSIONS, LAYOUTS, STATUSES, Audiences, Avoid, CalendarEntry, Chunk,
+from .i18n import _
+from .model import (DIMENSION_NAMES, DIMENSIONS, LAYOUTS, STATUSES, Audiences, Avoid, CalendarEntry, Chunk,
                     Condition, Config, Leaflet, Locale, Message, Profile, Project)
 from .yamlio import Map, Scalar, Seq, read_yaml
 
@@ -44,28 +45,33 @@ class _Reader:
                 line: int = 1) -> Map | None:
         """Check ``node`` is a mapping with only ``known`` keys and all ``required`` ones."""
         if not isinstance(node, Map):
-            self.error(getattr(node, "line", line), "yaml-type", f"{where or 'the file'} must be a mapping (key: value lines)",
-                       f"write it as 'key: value' lines; known keys: {', '.join(known)}")
+            self.error(getattr(node, "line", line), "yaml-type",
+                       _("{where} must be a mapping (key: value lines)").format(where=where or _("the file")),
+                       _("write it as 'key: value' lines; known keys: {keys}").format(keys=", ".join(known)))
             return None
         for key in node.items:
             if key not in known:
-                self.error(node.key_lines[key], "yaml-unknown-key", f"{_at(where, key)}: unknown key '{key}'",
-                           f"known keys: {', '.join(known)}" + _closest(key, known))
+                self.error(node.key_lines[key], "yaml-unknown-key",
+                           _("{where}: unknown key '{key}'").format(where=_at(where, key), key=key),
+                           _("known keys: {keys}").format(keys=", ".join(known)) + _closest(key, known))
         for key in required:
             if key not in node.items:
-                self.error(node.line, "yaml-missing-key", f"{where or 'the file'}: missing key '{key}'",
-                           f"add '{key}: ...'")
+                self.error(node.line, "yaml-missing-key",
+                           _("{where}: missing key '{key}'").format(where=where or _("the file"), key=key),
+                           _("add '{key}: ...'").format(key=key))
         return node
 
     def string(self, node, where: str, required: bool = True, line: int = 1) -> str:
         if node is None:
             return ""
         if not isinstance(node, Scalar):
-            self.error(getattr(node, "line", line), "yaml-type", f"{where}: must be a single value, not a list or mapping",
-                       "write it as plain text on the same line as the key")
+            self.error(getattr(node, "line", line), "yaml-type",
+                       _("{where}: must be a single value, not a list or mapping").format(where=where),
+                       _("write it as plain text on the same line as the key"))
             return ""
         if required and not node.value.strip():
-            self.error(node.line, "yaml-missing-value", f"{where}: is empty", "write a value after the colon")
+            self.error(node.line, "yaml-missing-value", _("{where}: is empty").format(where=where),
+                       _("write a value after the colon"))
         return canonical(node.value.strip())
 
     def strings(self, node, where: str) -> tuple[str, ...]:
@@ -76,14 +82,15 @@ class _Reader:
             return (canonical(node.value.strip()),) if node.value.strip() else ()
         if isinstance(node, Seq):
             return tuple(self.string(item, f"{where}[{i}]") for i, item in enumerate(node.items))
-        self.error(node.line, "yaml-type", f"{where}: must be a list like [a, b]", "write the values as [a, b]")
+        self.error(node.line, "yaml-type", _("{where}: must be a list like [a, b]").format(where=where),
+                   _("write the values as [a, b]"))
         return ()
 
     def slug(self, value: str, line: int, what: str) -> bool:
         if not SLUG_RE.match(value) or len(value) > MAX_SLUG:
-            self.error(line, "bad-slug", f"{what} '{value}' is not a valid name",
-                       f"use lowercase letters a-z, digits and single hyphens, at most {MAX_SLUG} characters"
-                       " (e.g. bao-ve-cot-moc)")
+            self.error(line, "bad-slug", _("{what} '{value}' is not a valid name").format(what=what, value=value),
+                       _("use lowercase letters a-z, digits and single hyphens, at most {count} characters"
+                         " (e.g. bao-ve-cot-moc)").format(count=MAX_SLUG))
             return False
         return True
 
@@ -93,8 +100,9 @@ class _Reader:
             try:
                 _dt.date.fromisoformat(value)
             except ValueError:
-                self.error(node.line, "bad-date", f"{where}: '{value}' is not a date",
-                           "write dates as YYYY-MM-DD, e.g. 2026-11-01")
+                self.error(node.line, "bad-date",
+                           _("{where}: '{value}' is not a date").format(where=where, value=value),
+                           _("write dates as YYYY-MM-DD, e.g. 2026-11-01"))
                 return ""
         return value
 
@@ -106,7 +114,11 @@ def _at(where: str, key: str) -> str:
 def _closest(word: str, choices) -> str:
     import difflib
     close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return " " + _("(did you mean '{name}'?)").format(name=close[0]) if close else ""
+
+
+def _one_of(values) -> str:
+    return _("use one of: {values}").format(values=", ".join(values))
 
 
 def canonical(text: str) -> str:
@@ -121,19 +133,19 @@ def read_text(path: Path, rel: str) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ContentError(f"cannot read the file: {exc.strerror}", rel, 0,
-                           "check the file exists and you may read it", code="file-unreadable") from None
+        raise ContentError(_("cannot read the file: {reason}").format(reason=exc.strerror), rel, 0,
+                           _("check the file exists and you may read it"), code="file-unreadable") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise ContentError("the file is not UTF-8 text", rel, line,
-                           "save it as UTF-8 (in your editor: Save As… → Encoding: UTF-8)",
+        raise ContentError(_("the file is not UTF-8 text"), rel, line,
+                           _("save it as UTF-8 (in your editor: Save As… → Encoding: UTF-8)"),
                            code="encoding") from None
     if "\x00" in text:
         line = text[:text.index("\x00")].count("\n") + 1
-        raise ContentError("the file contains a NUL character", rel, line,
-                           "remove the invisible NUL byte (the file may be damaged)", code="encoding")
+        raise ContentError(_("the file contains a NUL character"), rel, line,
+                           _("remove the invisible NUL byte (the file may be damaged)"), code="encoding")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -147,7 +159,8 @@ def _read_yaml_file(root: Path, rel: str, problems: list[Problem]):
 
 # --------------------------------------------------------------------------- config
 
-CONFIG_KEYS = ("name", "source_locale", "locales", "issuer", "vi_tone_style", "default_layout")
+CONFIG_KEYS = ("name", "source_locale", "locales", "issuer", "vi_tone_style", "default_layout", "ui_locale")
+UI_LOCALES = ("en", "vi")
 
 
 def parse_config(node, rel: str, reader: _Reader) -> Config:
@@ -158,12 +171,31 @@ def parse_config(node, rel: str, reader: _Reader) -> Config:
     locales = reader.strings(node.get("locales"), "locales") or (source,)
     tone = reader.string(node.get("vi_tone_style"), "vi_tone_style", required=False) or "keep"
     if tone not in ("old", "new", "keep"):
-        reader.error(node.get("vi_tone_style").line, "bad-value", f"vi_tone_style: '{tone}' is not a tone style",
-                     "use one of: old, new, keep")
+        reader.error(node.get("vi_tone_style").line, "bad-value",
+                     _("vi_tone_style: '{value}' is not a tone style").format(value=tone),
+                     _one_of(("old", "new", "keep")))
     layout = reader.string(node.get("default_layout"), "default_layout", required=False) or "a5-flyer"
+    ui_locale = reader.string(node.get("ui_locale"), "ui_locale", required=False)
+    if ui_locale and ui_locale not in UI_LOCALES:
+        reader.error(node.get("ui_locale").line, "bad-value",
+                     _("ui_locale: '{value}' is not a language of the tool's interface").format(value=ui_locale),
+                     _one_of(UI_LOCALES))
+        ui_locale = ""
     return Config(rel, reader.string(node.get("name"), "name"), source, locales,
                   reader.string(node.get("issuer"), "issuer", required=False), tone, layout,
-                  dict(node.key_lines))
+                  dict(node.key_lines), ui_locale)
+
+
+def read_ui_locale(root: Path | str) -> str:
+    """The project's ``ui_locale`` setting, read before anything else: the interface
+    language must be known before the first message. ``""`` when the folder is not a
+    project or the setting is absent; a broken file is reported later, by the load."""
+    try:
+        node = read_yaml(read_text(Path(root) / "mobcontent.yaml", "mobcontent.yaml"), "mobcontent.yaml")
+    except ContentError:
+        return ""
+    value = node.get("ui_locale") if isinstance(node, Map) else None
+    return value.value.strip() if isinstance(value, Scalar) else ""
 
 
 # --------------------------------------------------------------------------- audiences
@@ -184,23 +216,24 @@ def parse_audiences(node, rel: str, reader: _Reader) -> Audiences:
         if section is None or reader.mapping(section, dim, tuple(section.items) if isinstance(section, Map) else ()) is None:
             continue
         for pid, pnode in section.items.items():
-            if reader.slug(pid, section.key_lines[pid], f"{dim} id"):
+            if reader.slug(pid, section.key_lines[pid], _("{dimension} id").format(dimension=_(DIMENSION_NAMES[dim]))):
                 dims[dim][pid] = _parse_profile(dim, pid, pnode, section.key_lines[pid], reader)
     groups = {}
     gnode = top.get("zone_groups") if top else None
     if gnode is not None and reader.mapping(gnode, "zone_groups", tuple(gnode.items) if isinstance(gnode, Map) else ()):
         for group, members in gnode.items.items():
             line = gnode.key_lines[group]
-            reader.slug(group, line, "zone group")
+            reader.slug(group, line, _("zone group"))
             if group in dims["zone"]:
-                reader.error(line, "audience-duplicate", f"zone_groups.{group}: a zone has the same id",
-                             "give the group a different name")
+                reader.error(line, "audience-duplicate",
+                             _("zone_groups.{group}: a zone has the same id").format(group=group),
+                             _("give the group a different name"))
             zones = reader.strings(members, f"zone_groups.{group}")
             for zone in zones:
                 if zone not in dims["zone"]:
                     reader.error(getattr(members, "line", line), "audience-unknown-value",
-                                 f"zone_groups.{group}: unknown zone '{zone}'",
-                                 f"use one of: {', '.join(dims['zone'])}" + _closest(zone, dims["zone"]))
+                                 _("zone_groups.{group}: unknown zone '{zone}'").format(group=group, zone=zone),
+                                 _one_of(dims["zone"]) + _closest(zone, dims["zone"]))
             groups[group] = zones
     return Audiences(rel, dims["ethnic"], dims["religion"], dims["zone"], groups)
 
@@ -215,14 +248,16 @@ def _parse_profile(dim: str, pid: str, node, line: int, reader: _Reader) -> Prof
     if tnode is not None and reader.mapping(tnode, f"{where}.terms", tuple(tnode.items) if isinstance(tnode, Map) else ()):
         for key, value in tnode.items.items():
             if not TERM_RE.match(key):
-                reader.error(tnode.key_lines[key], "bad-term-name", f"{where}.terms: '{key}' is not a valid term name",
-                             "use lowercase letters, digits and '_', starting with a letter (e.g. border_post)")
+                reader.error(tnode.key_lines[key], "bad-term-name",
+                             _("{where}.terms: '{key}' is not a valid term name").format(where=where, key=key),
+                             _("use lowercase letters, digits and '_', starting with a letter (e.g. border_post)"))
             terms[key] = reader.string(value, f"{where}.terms.{key}")
     fields = {key: reader.string(node.get(key), f"{where}.{key}", required=False)
               for key in ZONE_FIELDS if dim == "zone" and node.get(key) is not None}
     if "border" in fields and fields["border"] not in ("true", "false"):
-        reader.error(node.get("border").line, "bad-value", f"{where}.border: '{fields['border']}' must be true or false",
-                     "write border: true or border: false")
+        reader.error(node.get("border").line, "bad-value",
+                     _("{where}.border: '{value}' must be true or false").format(where=where, value=fields["border"]),
+                     _("write border: true or border: false"))
     return Profile(dim, pid, reader.string(node.get("name"), f"{where}.name"), reader.path, line,
                    locales=reader.strings(node.get("locales"), f"{where}.locales"),
                    terms=terms, fields=fields,
@@ -235,8 +270,9 @@ def _parse_profile(dim: str, pid: str, node, line: int, reader: _Reader) -> Prof
 def _parse_colour(node, where: str, reader: _Reader) -> str:
     value = reader.string(node, f"{where}.colour", required=False)
     if value and not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
-        reader.error(node.line, "bad-value", f"{where}.colour: '{value}' is not a colour",
-                     "write a colour as #rrggbb, e.g. \"#8b1e1e\" (with quotes)")
+        reader.error(node.line, "bad-value",
+                     _("{where}.colour: '{value}' is not a colour").format(where=where, value=value),
+                     _("write a colour as #rrggbb, e.g. \"#8b1e1e\" (with quotes)"))
         return ""
     return value
 
@@ -245,7 +281,8 @@ def _items(node, where: str, reader: _Reader):
     if node is None:
         return []
     if not isinstance(node, Seq):
-        reader.error(node.line, "yaml-type", f"{where}: must be a list", "start each item with '- '")
+        reader.error(node.line, "yaml-type", _("{where}: must be a list").format(where=where),
+                     _("start each item with '- '"))
         return []
     return list(enumerate(node.items))
 
@@ -274,14 +311,17 @@ def _parse_calendar(node, where: str, reader: _Reader) -> tuple[CalendarEntry, .
         weekday = reader.string(item.get("weekday"), f"{at}.weekday", required=False).lower()
         for value, key in ((start, "from"), (until, "until")):
             if value and not _month_day(value):
-                reader.error(item.get(key).line, "bad-date", f"{at}.{key}: '{value}' is not a month-day",
-                             "write it as MM-DD, e.g. 11-15")
+                reader.error(item.get(key).line, "bad-date",
+                             _("{where}: '{value}' is not a month-day").format(where=f"{at}.{key}", value=value),
+                             _("write it as MM-DD, e.g. 11-15"))
         if weekday and weekday not in WEEKDAYS:
-            reader.error(item.get("weekday").line, "bad-value", f"{at}.weekday: '{weekday}' is not a weekday",
-                         f"use one of: {', '.join(WEEKDAYS)}")
+            reader.error(item.get("weekday").line, "bad-value",
+                         _("{where}: '{value}' is not a weekday").format(where=f"{at}.weekday", value=weekday),
+                         _one_of(WEEKDAYS))
         if not start and not weekday:
-            reader.error(item.line, "yaml-missing-key", f"{at}: needs 'from' (and 'until') or 'weekday'",
-                         "add from: MM-DD or weekday: sunday")
+            reader.error(item.line, "yaml-missing-key",
+                         _("{where}: needs 'from' (and 'until') or 'weekday'").format(where=at),
+                         _("add from: MM-DD or weekday: sunday"))
         out.append(CalendarEntry(reader.string(item.get("name"), f"{at}.name"), reader.path, item.line,
                                  start, until, weekday, reader.string(item.get("why"), f"{at}.why", required=False)))
     return tuple(out)
@@ -306,14 +346,14 @@ def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
     """Split a message file into (front matter, body, body's first line)."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        raise ContentError("the message has no front matter", rel, 1,
-                           "start the file with a line '---', then title:, audience:, status:, "
-                           "then another line '---', then the text", code="front-matter-missing")
+        raise ContentError(_("the message has no front matter"), rel, 1,
+                           _("start the file with a line '---', then title:, audience:, status:, "
+                             "then another line '---', then the text"), code="front-matter-missing")
     for i, line in enumerate(lines[1:], start=1):
         if line.rstrip() in ("---", "..."):
             return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
-    raise ContentError("the front matter opened on line 1 is never closed", rel, 1,
-                       "add a line '---' after the last front-matter line (before the text)",
+    raise ContentError(_("the front matter opened on line 1 is never closed"), rel, 1,
+                       _("add a line '---' after the last front-matter line (before the text)"),
                        code="front-matter-unclosed")
 
 
@@ -330,15 +370,16 @@ def parse_message(text: str, rel: str, slug: str, reader: _Reader, audiences: Au
         return None
     status = reader.string(node.get("status"), "status")
     if status and status not in STATUSES:
-        reader.error(node.get("status").line, "bad-status", f"status: '{status}' is not a status",
-                     f"use one of: {', '.join(STATUSES)}")
+        reader.error(node.get("status").line, "bad-status", _("status: '{value}' is not a status").format(value=status),
+                     _one_of(STATUSES))
     valid = node.get("valid")
     valid_from = valid_until = ""
     if valid is not None and reader.mapping(valid, "valid", ("from", "until"), line=node.key_lines["valid"]):
         valid_from = reader.date(valid.get("from"), "valid.from")
         valid_until = reader.date(valid.get("until"), "valid.until")
         if valid_from and valid_until and valid_until < valid_from:
-            reader.error(valid.line, "bad-date", "valid: 'until' is before 'from'", "swap the two dates")
+            reader.error(valid.line, "bad-date", _("{where}: 'until' is before 'from'").format(where="valid"),
+                         _("swap the two dates"))
     title, summary = node.get("title"), node.get("summary")
     return Message(
         slug=slug, path=rel, line=1,
@@ -363,8 +404,9 @@ def _parse_message_audience(node, reader: _Reader, audiences: Audiences | None) 
     for dim, values_node in node.items.items():
         values = reader.strings(values_node, f"audience.{dim}")
         if not values:
-            reader.error(values_node.line, "yaml-missing-value", f"audience.{dim}: is empty",
-                         f"list at least one {dim}, or remove the line to mean every {dim}")
+            reader.error(values_node.line, "yaml-missing-value", _("{where}: is empty").format(where=f"audience.{dim}"),
+                         _("list at least one {dimension}, or remove the line to mean every {dimension}").format(
+                             dimension=_(DIMENSION_NAMES[dim])))
         for value in values:
             _check_value(dim, value, values_node.line, f"audience.{dim}", reader, audiences, groups=True)
         out[dim] = values
@@ -378,9 +420,11 @@ def _check_value(dim: str, value: str, line: int, where: str, reader: _Reader,
     known = list(audiences.profiles(dim)) + (list(audiences.zone_groups) if groups and dim == "zone" else [])
     if value in known:
         return True
-    reader.error(line, "audience-unknown-value", f"{where}: unknown {dim} '{value}'",
-                 f"use one of: {', '.join(known)}" + _closest(value, known)
-                 + f" — or add it to {audiences.path}")
+    reader.error(line, "audience-unknown-value",
+                 _("{where}: unknown {dimension} '{value}'").format(
+                     where=where, dimension=_(DIMENSION_NAMES[dim]), value=value),
+                 _one_of(known) + _closest(value, known)
+                 + " — " + _("or add it to {path}").format(path=audiences.path))
     return False
 
 
@@ -412,16 +456,17 @@ def parse_body(body: str, first_line: int, reader: _Reader, audiences: Audiences
         flush(number + 1)
         if match.group(1) is None:
             if not stack:
-                reader.error(number, "block-unopened", "':::' closes a block that was never opened",
-                             "remove this line, or open the block with '::: only KEY=VALUE' above it")
+                reader.error(number, "block-unopened", _("':::' closes a block that was never opened"),
+                             _("remove this line, or open the block with '::: only KEY=VALUE' above it"))
             else:
                 stack.pop()
         else:
             stack.append(_parse_condition(match.group(1), number, reader, audiences))
     flush(first_line)
     for condition in stack:
-        reader.error(condition.line, "block-unclosed", f"'::: {condition.describe()}' is never closed",
-                     "add a line ':::' where the block ends")
+        reader.error(condition.line, "block-unclosed",
+                     _("'::: {condition}' is never closed").format(condition=condition.describe()),
+                     _("add a line ':::' where the block ends"))
     return tuple(chunks)
 
 
@@ -435,25 +480,28 @@ def _check_complexity(lines: list[str], first_line: int, reader: _Reader) -> Non
         if not line.strip():
             if count > MAX_BRACKETS:
                 reader.error(block_start, "markdown-too-complex",
-                             f"this paragraph has {count} '[' characters (at most {MAX_BRACKETS})",
-                             "split the paragraph, or write the brackets as \\[ if they are not links")
+                             _("this paragraph has {count} '[' characters (at most {limit})").format(
+                                 count=count, limit=MAX_BRACKETS),
+                             _("split the paragraph, or write the brackets as \\[ if they are not links"))
             count, block_start = 0, number + 1
         else:
             count += line.count("[")
 
 
 def _parse_condition(text: str, line: int, reader: _Reader, audiences: Audiences | None) -> Condition:
-    word, _, rest = text.partition(" ")
+    word, _space, rest = text.partition(" ")
     if word not in ("only", "except") or not rest.strip():
-        reader.error(line, "condition-invalid", f"'::: {text}' is not a block marker",
-                     "write '::: only ethnic=ede' or '::: except religion=protestant,catholic', and ':::' to close")
+        reader.error(line, "condition-invalid", _("'::: {marker}' is not a block marker").format(marker=text),
+                     _("write '::: only ethnic=ede' or '::: except religion=protestant,catholic', and ':::' to close"))
         return Condition(False, (), line)
     criteria = []
     for token in rest.split():
         key, eq, values = token.partition("=")
         if not eq or not values or key not in DIMENSIONS:
-            reader.error(line, "condition-invalid", f"'{token}' is not KEY=VALUE with KEY one of {', '.join(DIMENSIONS)}",
-                         "write e.g. religion=protestant,catholic")
+            reader.error(line, "condition-invalid",
+                         _("'{token}' is not KEY=VALUE with KEY one of {keys}").format(
+                             token=token, keys=", ".join(DIMENSIONS)),
+                         _("write e.g. religion=protestant,catholic"))
             continue
         names = tuple(canonical(v) for v in values.split(",") if v)
         for value in names:
@@ -470,9 +518,10 @@ def _check_placeholders(line: str, number: int, reader: _Reader) -> None:
         name = match.group(1)
         if name is None or not TERM_RE.match(name):
             shown = token if name is None else "{" + name + "}"
-            reader.error(number, "placeholder-syntax", f"'{shown}' is not a variable",
-                         "variables look like {village} (lowercase letters, digits, _); "
-                         "write {{ and }} for a literal brace")
+            reader.error(number, "placeholder-syntax", _("'{token}' is not a variable").format(token=shown),
+                         # no .format(): the braces are shown as they are
+                         _("variables look like {village} (lowercase letters, digits, _); "
+                           "write {{ and }} for a literal brace"))
 
 
 # --------------------------------------------------------------------------- leaflets
@@ -491,8 +540,9 @@ def parse_leaflet(node, rel: str, slug: str, reader: _Reader, config: Config) ->
         audience = {dim: reader.string(value, f"audience.{dim}") for dim, value in anode.items.items()}
     messages, lines, topics = (), (), None
     if ("messages" in node.items) == ("select" in node.items):
-        reader.error(node.line, "leaflet-no-messages", "a leaflet needs either 'messages' or 'select' (one of them)",
-                     "add 'messages: [slug, ...]' or 'select: {topics: [...]}'")
+        reader.error(node.line, "leaflet-no-messages", _("a leaflet needs either 'messages' or 'select' (one of them)"),
+                     # no .format(): the braces are YAML
+                     _("add 'messages: [slug, ...]' or 'select: {topics: [...]}'"))
     if "messages" in node.items:
         mnode = node.get("messages")
         messages = reader.strings(mnode, "messages")
@@ -505,7 +555,8 @@ def parse_leaflet(node, rel: str, slug: str, reader: _Reader, config: Config) ->
         dist = (reader.date(distribute.get("from"), "distribute.from"),
                 reader.date(distribute.get("until"), "distribute.until"))
         if dist[0] and dist[1] and dist[1] < dist[0]:
-            reader.error(distribute.line, "bad-date", "distribute: 'until' is before 'from'", "swap the two dates")
+            reader.error(distribute.line, "bad-date", _("{where}: 'until' is before 'from'").format(where="distribute"),
+                         _("swap the two dates"))
     title, tagline = node.get("title"), node.get("tagline")
     return Leaflet(
         slug=slug, path=rel, line=1,
@@ -533,14 +584,16 @@ def _check_leaflet(leaflet: Leaflet, node, project_parts: dict, reader: _Reader)
     for key, codes in (("locales", leaflet.locales), ("bilingual", leaflet.bilingual)):
         for code in codes:
             if code not in locales:
-                reader.error(line_of(key), "locale-unknown", f"{key}: unknown locale '{code}'",
-                             f"use one of: {', '.join(locales)} — or add locales/{code}/locale.yaml")
+                reader.error(line_of(key), "locale-unknown",
+                             _("{where}: unknown locale '{code}'").format(where=key, code=code),
+                             _one_of(locales) + " — " + _("or add {path}").format(path=f"locales/{code}/locale.yaml"))
     if leaflet.bilingual and len(leaflet.bilingual) != 2:
-        reader.error(line_of("bilingual"), "bad-value", "bilingual: must name exactly two locales",
-                     "write e.g. bilingual: [rad, vi]")
+        reader.error(line_of("bilingual"), "bad-value", _("bilingual: must name exactly two locales"),
+                     _("write e.g. bilingual: [rad, vi]"))
     if leaflet.layout not in LAYOUTS:
-        reader.error(line_of("layout"), "layout-unknown", f"layout: unknown layout '{leaflet.layout}'",
-                     f"use one of: {', '.join(LAYOUTS)}" + _closest(leaflet.layout, LAYOUTS))
+        reader.error(line_of("layout"), "layout-unknown",
+                     _("layout: unknown layout '{layout}'").format(layout=leaflet.layout),
+                     _one_of(LAYOUTS) + _closest(leaflet.layout, LAYOUTS))
     if all(_known(audiences, d, v) for d, v in leaflet.audience.items()):
         _check_listed_messages(leaflet, messages, project_parts["broken"], audiences, reader)
 
@@ -556,13 +609,16 @@ def _check_listed_messages(leaflet: Leaflet, messages: dict, broken: set, audien
         if message is None and slug in broken:
             continue  # its own errors are reported
         if message is None:
-            reader.error(line, "message-unknown", f"messages: no message '{slug}'",
-                         f"create content/messages/{slug}.md or fix the name" + _closest(slug, messages))
+            reader.error(line, "message-unknown", _("messages: no message '{slug}'").format(slug=slug),
+                         _("create {path} or fix the name").format(path=f"content/messages/{slug}.md")
+                         + _closest(slug, messages))
             continue
         reason = _audience.exclusion(message, leaflet.audience, audiences)
         if reason:
-            reader.error(line, "message-not-for-audience", f"messages: '{slug}' does not fit this leaflet's audience ({reason})",
-                         f"remove it from the leaflet, or widen 'audience' in {message.path}")
+            reader.error(line, "message-not-for-audience",
+                         _("messages: '{slug}' does not fit this leaflet's audience ({reason})").format(
+                             slug=slug, reason=reason),
+                         _("remove it from the leaflet, or widen 'audience' in {path}").format(path=message.path))
 
 
 # --------------------------------------------------------------------------- locales
@@ -577,12 +633,15 @@ def parse_locale(node, rel: str, code: str, reader: _Reader) -> Locale | None:
         return None
     declared = reader.string(node.get("code"), "code", required=False)
     if declared and declared != code:
-        reader.error(node.get("code").line, "locale-mismatch", f"code: '{declared}' but the folder is '{code}'",
-                     f"write code: {code}, or move the file to locales/{declared}/")
+        reader.error(node.get("code").line, "locale-mismatch",
+                     _("code: '{declared}' but the folder is '{code}'").format(declared=declared, code=code),
+                     _("write code: {code}, or move the file to {folder}").format(
+                         code=code, folder=f"locales/{declared}/"))
     plural = reader.string(node.get("plural_forms"), "plural_forms")
     if plural and not PLURAL_RE.match(plural):
-        reader.error(node.get("plural_forms").line, "bad-value", f"plural_forms: '{plural}' is not a gettext plural rule",
-                     "write e.g. \"nplurals=1; plural=0;\"")
+        reader.error(node.get("plural_forms").line, "bad-value",
+                     _("plural_forms: '{value}' is not a gettext plural rule").format(value=plural),
+                     _("write e.g. \"nplurals=1; plural=0;\""))
     return Locale(code, reader.string(node.get("name"), "name"),
                   reader.string(node.get("native_name"), "native_name", required=False),
                   plural, reader.string(node.get("fallback"), "fallback", required=False) or "vi",
@@ -609,8 +668,9 @@ def load_project(root: Path | str) -> Project:
     problems: list[Problem] = []
     if not (root / "mobcontent.yaml").is_file():
         raise ProjectError([Problem("project-missing", "error", str(root / "mobcontent.yaml"), 0,
-                                    "this folder is not a mobcontent project (no mobcontent.yaml)",
-                                    "run the command inside the project folder, or create one with 'mobcontent init'")])
+                                    _("this folder is not a mobcontent project (no mobcontent.yaml)"),
+                                    _("run the command inside the project folder, or create one with "
+                                      "'mobcontent init'"))])
     config = _load_one(root, "mobcontent.yaml", problems, lambda node, r: parse_config(node, "mobcontent.yaml", r))
     audiences = _load_one(root, "content/audiences.yaml", problems,
                           lambda node, r: parse_audiences(node, "content/audiences.yaml", r))
@@ -658,8 +718,8 @@ def _canonical_source(text: str, config: Config | None) -> str:
 
 def _load_one(root: Path, rel: str, problems: list[Problem], parse):
     if not (root / rel).is_file():
-        problems.append(Problem("file-missing", "error", rel, 0, "the file is missing",
-                                f"create {rel} (see 'mobcontent init' for an example)"))
+        problems.append(Problem("file-missing", "error", rel, 0, _("the file is missing"),
+                                _("create {path} (see 'mobcontent init' for an example)").format(path=rel)))
         return None
     before = len(problems)
     node = _read_yaml_file(root, rel, problems)
@@ -682,12 +742,14 @@ def _slugged_files(root: Path, folder: str, suffix: str, problems: list[Problem]
             continue
         rel = f"{folder}/{path.name}"
         if path.suffix != suffix:
-            problems.append(Problem("file-ignored", "warning", rel, 0, f"not a {suffix} file, ignored",
-                                    f"rename it to end in {suffix} or move it out of {folder}/"))
+            problems.append(Problem("file-ignored", "warning", rel, 0,
+                                    _("not a {suffix} file, ignored").format(suffix=suffix),
+                                    _("rename it to end in {suffix} or move it out of {folder}").format(
+                                        suffix=suffix, folder=f"{folder}/")))
             continue
         slug = path.name[:-len(suffix)]
         reader = _Reader(rel)
-        if reader.slug(slug, 0, "file name"):
+        if reader.slug(slug, 0, _("file name")):
             out.append((rel, slug))
         problems.extend(reader.problems)
     return out
@@ -702,8 +764,8 @@ def _load_locales(root: Path, config: Config | None, problems: list[Problem]) ->
             rel = f"locales/{code}/locale.yaml"
             reader = _Reader(rel)
             if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", code):
-                reader.error(0, "bad-slug", f"'{code}' is not a locale code",
-                             "use a 2- or 3-letter ISO 639 code, e.g. rad, cmo")
+                reader.error(0, "bad-slug", _("'{code}' is not a locale code").format(code=code),
+                             _("use a 2- or 3-letter ISO 639 code, e.g. rad, cmo"))
                 problems.extend(reader.problems)
                 continue
             node = _read_yaml_file(root, rel, problems)
@@ -717,8 +779,10 @@ def _load_locales(root: Path, config: Config | None, problems: list[Problem]) ->
             if locale is None:
                 line = config.lines.get("locales", 1) if config else 1
                 problems.append(Problem("locale-unknown", "error", "mobcontent.yaml", line,
-                                        f"locales: '{code}' is not known to CLDR and has no locales/{code}/locale.yaml",
-                                        f"create locales/{code}/locale.yaml with name, plural_forms and letters"))
+                                        _("locales: '{code}' is not known to CLDR and has no {path}").format(
+                                            code=code, path=f"locales/{code}/locale.yaml"),
+                                        _("create {path} with name, plural_forms and letters").format(
+                                            path=f"locales/{code}/locale.yaml")))
             else:
                 locales[code] = locale
     return dict(sorted(locales.items()))

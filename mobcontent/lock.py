@@ -14,6 +14,8 @@ import os
 import time
 from pathlib import Path
 
+from .i18n import _
+
 LOCK_NAME = ".mobcontent.lock"
 
 
@@ -49,7 +51,7 @@ def project_lock(root: Path, command: str, on_wait=None, poll: float = 0.2):
 def _holder(path: Path) -> str:
     """``"pid 123 (build)"`` from the lock file, or ``"another process"``."""
     try:
-        pid, _, command = path.read_text(encoding="utf-8").strip().partition(" ")
+        pid, _space, command = path.read_text(encoding="utf-8").strip().partition(" ")
     except OSError:
-        return "another process"
-    return f"pid {pid} ({command})" if pid.isdigit() else "another process"
+        return _("another process")
+    return f"pid {pid} ({command})" if pid.isdigit() else _("another process")

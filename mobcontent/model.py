@@ -8,7 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .i18n import N_
+
 DIMENSIONS = ("ethnic", "religion", "zone")
+DIMENSION_NAMES = {"ethnic": N_("ethnic"), "religion": N_("religion"), "zone": N_("zone")}  # shown translated
 STATUSES = ("draft", "review", "approved")
 LAYOUTS = ("a5-flyer", "a4-trifold", "a4-poster", "screen")
 
@@ -25,6 +28,7 @@ class Config:
     vi_tone_style: str = "keep"
     default_layout: str = "a5-flyer"
     lines: dict = field(default_factory=dict)  # key -> line, for errors
+    ui_locale: str = ""  # the tool's interface language for this project (en, vi); "" = from the environment
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import BinaryIO, Iterable
 
 from .errors import ContentError, Problem
+from .i18n import _
 
 PAGE_WIDTH = 79
 BOM = b"\xef\xbb\xbf"
@@ -122,7 +123,7 @@ def format_header(fields: Iterable[tuple[str, str]]) -> str:
 def with_fields(po: PoFile, updates: dict[str, str], order: tuple[str, ...] = ()) -> PoFile:
     """``po`` with header fields set (kept in place, new ones after ``order``'s neighbours)."""
     fields = po.fields
-    names = [name.lower() for name, _ in fields]
+    names = [name.lower() for name, _value in fields]
     for name, value in updates.items():
         if name.lower() in names:
             fields[names.index(name.lower())] = (name, value)
@@ -145,18 +146,18 @@ def read_po(source: bytes | BinaryIO, path: str = "<po>") -> PoFile:
     warnings = []
     if data.startswith(BOM):
         warnings.append(Problem("po-bom", "warning", path, 1,
-                                "the file starts with a byte-order mark (BOM); it was ignored",
-                                "save the file as UTF-8 without BOM; 'mobcontent update' removes it"))
+                                _("the file starts with a byte-order mark (BOM); it was ignored"),
+                                _("save the file as UTF-8 without BOM; 'mobcontent update' removes it")))
         data = data[len(BOM):]
     if b"\x00" in data:
-        raise PoError("the file contains a NUL byte", path, data[:data.index(b"\x00")].count(b"\n") + 1,
-                      "the file is damaged or is not a PO file; restore it from version control",
+        raise PoError(_("the file contains a NUL byte"), path, data[:data.index(b"\x00")].count(b"\n") + 1,
+                      _("the file is damaged or is not a PO file; restore it from version control"),
                       code="po-encoding")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise PoError("the file is not valid UTF-8 text", path, data[:exc.start].count(b"\n") + 1,
-                      "save it as UTF-8 (Poedit and Weblate do); the header must say charset=UTF-8",
+        raise PoError(_("the file is not valid UTF-8 text"), path, data[:exc.start].count(b"\n") + 1,
+                      _("save it as UTF-8 (Poedit and Weblate do); the header must say charset=UTF-8"),
                       code="po-encoding") from None
     lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
     if lines and lines[-1] == "":
@@ -254,14 +255,14 @@ class _Parser:
         self.set_obsolete(entry, index, obsolete)
         if text.startswith('"'):
             if entry.last is None or not entry.last[1]:
-                self.error(index, "a '#|' string continues nothing",
-                           "start it with '#| msgid \"...\"'")
+                self.error(index, _("a '#|' string continues nothing"),
+                           _("start it with '#| msgid \"...\"'"))
             entry.previous[entry.last[0]].append(self.string(index, text))
             return
         match = KEYWORD_RE.match(text)
         if not match or match.group(1) not in ("msgctxt", "msgid", "msgid_plural"):
-            self.error(index, "a '#|' line must hold msgctxt, msgid or msgid_plural",
-                       "write it as '#| msgid \"previous text\"' or remove the line")
+            self.error(index, _("a '#|' line must hold msgctxt, msgid or msgid_plural"),
+                       _("write it as '#| msgid \"previous text\"' or remove the line"))
         entry.previous[match.group(1)] = [self.string(index, match.group(3))]
         entry.last = (match.group(1), True)
 
@@ -269,15 +270,15 @@ class _Parser:
         if entry.obsolete is None:
             entry.obsolete = obsolete
         elif entry.obsolete != obsolete and (entry.has_keywords or obsolete is False):
-            self.error(index, "an entry mixes obsolete '#~' lines and active lines",
-                       "either remove the '#~ ' prefix from every line of the entry, or add it to all")
+            self.error(index, _("an entry mixes obsolete '#~' lines and active lines"),
+                       _("either remove the '#~ ' prefix from every line of the entry, or add it to all"))
 
     def keyword_line(self, index: int, text: str, obsolete: bool) -> None:
         if text.startswith('"'):
             entry = self.current
             if entry is None or entry.last is None or entry.last[1]:
-                self.error(index, "a string that continues nothing",
-                           "strings continue a msgid or msgstr on the line above; check for a missing keyword")
+                self.error(index, _("a string that continues nothing"),
+                           _("strings continue a msgid or msgstr on the line above; check for a missing keyword"))
             self.set_obsolete(entry, index, obsolete)
             entry.strings[entry.last[0]].append(self.string(index, text))
             entry.end = index
@@ -285,8 +286,8 @@ class _Parser:
         match = KEYWORD_RE.match(text)
         if not match:
             word = text.split()[0]
-            self.error(index, f"unexpected '{word[:20]}'",
-                       "each line is a comment (#), a keyword (msgid, msgstr, msgctxt) or a quoted string")
+            self.error(index, _("unexpected '{word}'").format(word=word[:20]),
+                       _("each line is a comment (#), a keyword (msgid, msgstr, msgctxt) or a quoted string"))
         keyword = match.group(1)
         starts = keyword in ("msgctxt", "msgid") and self.current is not None and (
             "msgstr" in self.current.strings or any(k.startswith("msgstr[") for k in self.current.strings)
@@ -296,15 +297,16 @@ class _Parser:
         entry = self.entry(index, False)
         self.set_obsolete(entry, index, obsolete)
         if keyword in entry.strings:
-            self.error(index, f"a second '{keyword}' in one entry",
-                       "separate entries with a blank line and give each its msgid and msgstr")
+            self.error(index, _("a second '{keyword}' in one entry").format(keyword=keyword),
+                       _("separate entries with a blank line and give each its msgid and msgstr"))
         if keyword == "msgctxt" and "msgid" in entry.strings:
-            self.error(index, "msgctxt must come before msgid", "move the msgctxt line above the msgid")
+            self.error(index, _("msgctxt must come before msgid"), _("move the msgctxt line above the msgid"))
         if keyword.startswith("msgstr") and "msgid" not in entry.strings:
-            self.error(index, f"'{keyword}' without a msgid before it",
-                       "each entry is msgid \"...\" then msgstr \"...\"")
+            self.error(index, _("'{keyword}' without a msgid before it").format(keyword=keyword),
+                       _("each entry is msgid \"...\" then msgstr \"...\""))
         if keyword == "msgid_plural" and "msgid" not in entry.strings:
-            self.error(index, "'msgid_plural' without a msgid before it", "write msgid first")
+            self.error(index, _("'{keyword}' without a msgid before it").format(keyword="msgid_plural"),
+                       _("write msgid first"))
         entry.strings[keyword] = [self.string(index, match.group(3))]
         entry.lines[keyword] = index + 1
         entry.last = (keyword, False)
@@ -316,14 +318,14 @@ class _Parser:
         if match:  # the common case: no escapes
             return match.group(1)
         if not text.startswith('"'):
-            self.error(index, "expected a string in double quotes", 'write the text as "..."')
+            self.error(index, _("expected a string in double quotes"), _('write the text as "..."'))
         out, i = [], 1
         while i < len(text):
             char = text[i]
             if char == '"':
                 if text[i + 1:].strip():
-                    self.error(index, "text after the closing quote",
-                               'put each string on its own line; write a quote inside a string as \\"')
+                    self.error(index, _("text after the closing quote"),
+                               _('put each string on its own line; write a quote inside a string as \\"'))
                 return "".join(out)
             if char == "\\":
                 i += 1
@@ -341,39 +343,39 @@ class _Parser:
                     out.append(chr(int(digits, 16)))
                     i += len(digits)
                 else:
-                    self.error(index, f"invalid escape sequence '\\{esc}'",
-                               'write a backslash as \\\\, a quote as \\", a new line as \\n',
+                    self.error(index, _("invalid escape sequence '{sequence}'").format(sequence="\\" + esc),
+                               _('write a backslash as \\\\, a quote as \\", a new line as \\n'),
                                code="po-bad-escape")
             else:
                 out.append(char)
             i += 1
-        self.error(index, "unterminated string: the closing double quote is missing",
-                   'end the string with " on the same line (a quote inside a string is written \\")',
+        self.error(index, _("unterminated string: the closing double quote is missing"),
+                   _('end the string with " on the same line (a quote inside a string is written \\")'),
                    code="po-unterminated-string")
 
     def finish(self, index: int) -> None:
         entry, self.current = self.current, None
         if entry is None or not entry.has_keywords:
             if entry is not None and entry.previous:
-                self.error(entry.end, "a '#|' previous msgid without an entry after it",
-                           "remove the '#|' lines or add the entry they belong to")
+                self.error(entry.end, _("a '#|' previous msgid without an entry after it"),
+                           _("remove the '#|' lines or add the entry they belong to"))
             return  # comments alone (e.g. at the end of the file) carry no entry
         strings = {k: "".join(v) for k, v in entry.strings.items()}
         msgid_line = entry.lines.get("msgid", entry.start + 1)
         if "msgid" not in strings:
-            self.error(entry.start, "an entry without msgid", 'add msgid "..." (the source text)')
+            self.error(entry.start, _("an entry without msgid"), _('add msgid "..." (the source text)'))
         plural = "msgid_plural" in strings
         indices = sorted(int(k[7:-1]) for k in strings if k.startswith("msgstr["))
         if "msgstr" not in strings and not indices:
-            self.error(msgid_line - 1, "msgid without msgstr",
-                       'add a line msgstr "" after the msgid (empty means not translated yet)',
+            self.error(msgid_line - 1, _("msgid without msgstr"),
+                       _('add a line msgstr "" after the msgid (empty means not translated yet)'),
                        code="po-missing-msgstr")
         if plural and ("msgstr" in strings or indices != list(range(len(indices)))):
-            self.error(msgid_line - 1, "a plural entry needs msgstr[0], msgstr[1], ... in order",
-                       "write msgstr[0] \"...\" (and msgstr[1] ... as Plural-Forms says)")
+            self.error(msgid_line - 1, _("a plural entry needs msgstr[0], msgstr[1], ... in order"),
+                       _("write msgstr[0] \"...\" (and msgstr[1] ... as Plural-Forms says)"))
         if not plural and indices:
-            self.error(entry.lines[f"msgstr[{indices[0]}]"] - 1, "msgstr[N] without msgid_plural",
-                       'write msgstr "..." for an entry without plural')
+            self.error(entry.lines[f"msgstr[{indices[0]}]"] - 1, _("msgstr[N] without msgid_plural"),
+                       _('write msgstr "..." for an entry without plural'))
         prev = {k: "".join(v) for k, v in entry.previous.items()}
         result = Entry(
             msgid=strings["msgid"], msgstr=strings.get("msgstr", ""), msgctxt=strings.get("msgctxt"),
@@ -388,8 +390,10 @@ class _Parser:
             first = self.seen.get(result.key)
             if first is not None:
                 shown = result.msgid if len(result.msgid) <= 40 else result.msgid[:37] + "..."
-                self.error(msgid_line - 1, f"duplicate entry \"{shown}\" (first at line {first})",
-                           f"keep one of the two entries (lines {first} and {msgid_line}) and delete the other",
+                self.error(msgid_line - 1, _("duplicate entry \"{text}\" (first at line {line})").format(
+                               text=shown, line=first),
+                           _("keep one of the two entries (lines {first} and {second}) and delete the other").format(
+                               first=first, second=msgid_line),
                            code="po-duplicate")
             self.seen[result.key] = msgid_line
         self.entries.append(result)
@@ -398,22 +402,22 @@ class _Parser:
 def _check_header(entries: list[Entry], path: str, warnings: tuple) -> PoFile:
     header = next((e for e in entries if e.msgid == "" and e.msgctxt is None and not e.obsolete), None)
     if header is None:
-        raise PoError("the file has no header (the entry with msgid \"\")", path, 1,
-                      "start the file with msgid \"\" and msgstr \"Content-Type: text/plain; "
-                      "charset=UTF-8\\n\" (run 'mobcontent update' to create a correct file)",
+        raise PoError(_("the file has no header (the entry with msgid \"\")"), path, 1,
+                      _("start the file with msgid \"\" and msgstr \"Content-Type: text/plain; "
+                        "charset=UTF-8\\n\" (run 'mobcontent update' to create a correct file)"),
                       code="po-no-header")
     po = PoFile(header, tuple(e for e in entries if e is not header), path, warnings)
     content_type = po.field("Content-Type")
     line = _header_line(header, "Content-Type")
     if content_type is None:
-        raise PoError("the header has no Content-Type, so the charset is unknown", path, header.line,
-                      'add "Content-Type: text/plain; charset=UTF-8\\n" to the header', code="po-charset")
+        raise PoError(_("the header has no Content-Type, so the charset is unknown"), path, header.line,
+                      _('add "Content-Type: text/plain; charset=UTF-8\\n" to the header'), code="po-charset")
     match = re.search(r"charset=([^\s;]+)", content_type)
     if not match or match.group(1).upper().replace("_", "-") not in ("UTF-8", "UTF8"):
-        shown = match.group(1) if match else "none"
-        raise PoError(f"the charset is {shown}, not UTF-8", path, line,
-                      "save the file as UTF-8 and set Content-Type: text/plain; charset=UTF-8 "
-                      "(Poedit: Catalogue → Properties → Charset)", code="po-charset")
+        shown = match.group(1) if match else _("none")
+        raise PoError(_("the charset is {charset}, not UTF-8").format(charset=shown), path, line,
+                      _("save the file as UTF-8 and set Content-Type: text/plain; charset=UTF-8 "
+                        "(Poedit: Catalogue → Properties → Charset)"), code="po-charset")
     return po
 
 

@@ -23,7 +23,8 @@ from .adapt import (MARK_CLOSE, MARK_MID, MARK_OPEN, AdaptedMessage, Variable, a
                     audience_variables, profile_values)
 from .audience import condition_holds, exclusion
 from .errors import ContentError, UsageError
-from .model import DIMENSIONS, Chunk, Project
+from .i18n import _
+from .model import DIMENSION_NAMES, DIMENSIONS, Chunk, Project
 from .translate import Text, catalog_path, read_catalog, segment, translate_message
 
 MARKED_RE = re.compile(f"{MARK_OPEN}(\\d+){MARK_MID}(.*?){MARK_CLOSE}", re.S)
@@ -76,13 +77,16 @@ def preview_message(project: Project, slug: str, audience: dict, locale: str | N
 
 def _check_request(project: Project, slug: str, audience: dict, locale: str) -> None:
     if slug not in project.messages:
-        raise UsageError(f"no message named '{slug}'", hint=f"known messages: {', '.join(project.messages)}")
+        raise UsageError(_("no message named '{slug}'").format(slug=slug),
+                         hint=_("known messages: {names}").format(names=", ".join(project.messages)))
     for dim, value in audience.items():
         known = project.audiences.profiles(dim)
         if value not in known:
-            raise UsageError(f"unknown {dim} '{value}'", hint=f"use one of: {', '.join(known)}")
+            raise UsageError(_("unknown {dimension} '{value}'").format(dimension=_(DIMENSION_NAMES[dim]), value=value),
+                             hint=_("use one of: {values}").format(values=", ".join(known)))
     if locale not in project.locales:
-        raise UsageError(f"unknown locale '{locale}'", hint=f"use one of: {', '.join(project.locales)}")
+        raise UsageError(_("unknown locale '{code}'").format(code=locale),
+                         hint=_("use one of: {values}").format(values=", ".join(project.locales)))
 
 
 def _catalog(project: Project, locale: str, domain: str, own: bool) -> dict:
@@ -97,13 +101,15 @@ def origin(variable: Variable) -> str:
     """Where a variable's value comes from: ``ethnic.ede terms.village`` and, when
     translated, the catalog entry."""
     profile = variable.profile
-    key = next((k for name, _, k in profile_values(profile) if name == variable.name), variable.name)
+    key = next((k for name, _value, k in profile_values(profile) if name == variable.name), variable.name)
     where = f"{profile.dimension}.{profile.id} {key}"
     value = variable.value
     if value.state == "translated" and value.origin and value.origin.startswith("locales/"):
-        where += f", translated in {value.origin}"
-    elif value.state in ("missing", "fuzzy"):
-        where += f", {value.state} in audiences.po: shown in the source language"
+        where += ", " + _("translated in {place}").format(place=value.origin)
+    elif value.state == "missing":
+        where += ", " + _("missing in audiences.po: shown in the source language")
+    elif value.state == "fuzzy":
+        where += ", " + _("fuzzy in audiences.po: shown in the source language")
     return where
 
 
@@ -113,10 +119,11 @@ def dropped_reasons(preview: Preview, chunk: Chunk) -> list[str]:
     for condition in chunk.conditions:
         if condition_holds(condition, preview.audience, preview.project.audiences):
             continue
-        keys = dict.fromkeys(key for key, _ in condition.criteria)
-        mine = ", ".join(f"{key}={preview.audience[key]}" if key in preview.audience else f"every {key}"
-                         for key in keys)
-        out.append(f"{preview.message.path}:{condition.line}: ::: {condition.describe()} (this audience: {mine})")
+        keys = dict.fromkeys(key for key, _values in condition.criteria)
+        mine = ", ".join(f"{key}={preview.audience[key]}" if key in preview.audience
+                         else _("every {dimension}").format(dimension=_(DIMENSION_NAMES[key])) for key in keys)
+        out.append(f"{preview.message.path}:{condition.line}: ::: {condition.describe()} ("
+                   + _("this audience: {audience}").format(audience=mine) + ")")
     return out
 
 
@@ -130,10 +137,10 @@ def bracket(value: str, variable: Variable) -> str:
 def preview_text(preview: Preview, mark: Callable[[str, Variable], str] = bracket) -> str:
     """The preview for a terminal; ``mark`` highlights a filled value (e.g. in colour)."""
     adapted, message = preview.adapted, preview.message
-    audience = " ".join(f"{d}={preview.audience[d]}" for d in DIMENSIONS if d in preview.audience) or "everyone"
+    audience = " ".join(f"{d}={preview.audience[d]}" for d in DIMENSIONS if d in preview.audience) or _("everyone")
     out = [f"{message.slug} · {audience} · {preview.locale} · {message.path}", ""]
     if preview.excluded:
-        out += [f"note: this message is not for this audience ({preview.excluded})", ""]
+        out += [_("note: this message is not for this audience ({reason})").format(reason=preview.excluded), ""]
     marks = adapted.used
 
     def show(text: str) -> str:
@@ -141,35 +148,39 @@ def preview_text(preview: Preview, mark: Callable[[str, Variable], str] = bracke
 
     translated = adapted.translated
     if preview.greeting:
-        out += [f"[greeting] {preview.greeting.text}" + _state(preview.greeting), ""]
+        out += [_("[greeting]") + f" {preview.greeting.text}" + _state(preview.greeting), ""]
     out += [f"# {show(adapted.title.text)}" + _state(translated.title), ""]
     if adapted.summary:
-        out += [f"[summary] {show(adapted.summary.text)}" + _state(translated.summary), ""]
+        out += [_("[summary]") + f" {show(adapted.summary.text)}" + _state(translated.summary), ""]
     for chunk in adapted.chunks:
         for block in segment(chunk):
             prefix = {"heading": "## ", "list item": "- ", "block quote": "> "}.get(block.kind, "")
             # the block's own state: a term not translated yet is listed with the variables
             out += [prefix + show(adapted.texts[block.text].text) + _state(translated.texts[block.text]), ""]
     if preview.signoff:
-        out += [f"[sign-off] {preview.signoff.text}" + _state(preview.signoff), ""]
+        out += [_("[sign-off]") + f" {preview.signoff.text}" + _state(preview.signoff), ""]
     used = list({v.name: v for v in marks}.values())
     for name in ("greeting", "signoff"):
         if name in preview.variables:
             used.append(preview.variables[name])
     if used:
-        out.append("Variables filled:")
+        out.append(_("Variables filled:"))
         out += [f"  {{{v.name}}} = {v.value.text}  ({origin(v)})" for v in used]
-    out.append("Dropped blocks:" if adapted.dropped else "Dropped blocks: none")
+    out.append(_("Dropped blocks:") if adapted.dropped else _("Dropped blocks: none"))
     for chunk in adapted.dropped:
         out += [f"  {reason}" for reason in dropped_reasons(preview, chunk)]
         out.append(f"    “{_first_words(chunk.text)}”")
     for problem in preview.problems:
-        out.append(f"error: {problem}")
+        out.append(_("error: {message}").format(message=problem))
     return "\n".join(out) + "\n"
 
 
 def _state(text: Text) -> str:
-    return {"missing": "  [not translated]", "fuzzy": "  [fuzzy: not used]"}.get(text.state, "")
+    if text.state == "missing":
+        return "  " + _("[not translated]")
+    if text.state == "fuzzy":
+        return "  " + _("[fuzzy: not used]")
+    return ""
 
 
 def _first_words(text: str, limit: int = 70) -> str:
@@ -203,7 +214,7 @@ def preview_html(preview: Preview) -> str:
     ethnic = preview.project.audiences.ethnic.get(preview.audience.get("ethnic", ""))
     accent = (ethnic.colour if ethnic is not None and ethnic.colour else "#1f5f8b")
     body = highlight(str(render_message(adapted, preview.locale, True)), marks)
-    audience = ", ".join(f"{d}={preview.audience[d]}" for d in DIMENSIONS if d in preview.audience) or "everyone"
+    audience = ", ".join(f"{d}={preview.audience[d]}" for d in DIMENSIONS if d in preview.audience) or _("everyone")
     e = html.escape
     parts = ["<!DOCTYPE html>", f'<html lang="{e(preview.locale)}"><head><meta charset="utf-8">',
              f"<title>{e(message.slug)} · {e(audience)} · {e(preview.locale)}</title>",
@@ -211,7 +222,8 @@ def preview_html(preview: Preview) -> str:
              f'<p class="meta">{e(message.path)} · {e(audience)} · {e(preview.locale)}</p>',
              motif_band(ethnic.motif if ethnic is not None else "", "band", 200)]
     if preview.excluded:
-        parts.append(f'<p class="note">This message is not for this audience ({e(preview.excluded)}).</p>')
+        note = _("This message is not for this audience ({reason}).").format(reason=preview.excluded)
+        parts.append(f'<p class="note">{e(note)}</p>')
     if "greeting" in preview.variables:
         parts.append(f'<p class="greeting">{_mark_whole(preview.variables["greeting"])}</p>')
     parts.append(f"<h1>{highlight(e(_unescape(adapted.title.text)), marks)}</h1>")
@@ -220,7 +232,7 @@ def preview_html(preview: Preview) -> str:
     parts.append(f'<article lang="{e(preview.locale)}">{body}</article>')
     if "signoff" in preview.variables:
         parts.append(f'<p class="signoff">{_mark_whole(preview.variables["signoff"])}</p>')
-    parts.append('<section class="dropped"><h2>Dropped blocks</h2>')
+    parts.append('<section class="dropped"><h2>' + e(_("Dropped blocks")) + "</h2>")
     if adapted.dropped:
         parts.append("<ul>")
         for chunk in adapted.dropped:
@@ -228,12 +240,12 @@ def preview_html(preview: Preview) -> str:
             parts.append(f"<li>{reasons}<br><q>{e(_first_words(chunk.text, 140))}</q></li>")
         parts.append("</ul>")
     else:
-        parts.append("<p>None: every block is shown to this audience.</p>")
+        parts.append("<p>" + e(_("None: every block is shown to this audience.")) + "</p>")
     parts.append("</section>")
     used = list({v.name: v for v in marks}.values())
     if used:
-        parts.append('<section class="vars"><h2>Variables filled</h2><table><tr><th>variable</th><th>value</th>'
-                     "<th>from</th></tr>")
+        heads = "".join(f"<th>{e(head)}</th>" for head in (_("variable"), _("value"), _("from")))
+        parts.append('<section class="vars"><h2>' + e(_("Variables filled")) + f"</h2><table><tr>{heads}</tr>")
         parts += [f"<tr><td><code>{{{e(v.name)}}}</code></td><td>{e(v.value.text)}</td><td>{e(origin(v))}</td></tr>"
                   for v in used]
         parts.append("</table></section>")

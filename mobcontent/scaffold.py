@@ -6,23 +6,24 @@ from pathlib import Path
 
 from .bundle import write_atomic
 from .errors import UsageError
+from .i18n import _
 
 
 def init_project(directory: Path) -> list[Path]:
     """Write the example project into ``directory``; refuse to overwrite a project."""
     if (directory / "mobcontent.yaml").exists():
-        raise UsageError(f"{directory} already holds a project (mobcontent.yaml exists)",
-                         hint="choose an empty folder: mobcontent init NEW-FOLDER")
+        raise UsageError(_("{folder} already holds a project (mobcontent.yaml exists)").format(folder=directory),
+                         hint=_("choose an empty folder: mobcontent init NEW-FOLDER"))
     skeleton = resources.files("mobcontent") / "skeleton"
     written = []
     for source, rel in _walk(skeleton, ""):
         target = directory / rel
         if target.exists():
-            raise UsageError(f"{target} already exists", hint="choose an empty folder")
+            raise UsageError(_("{path} already exists").format(path=target), hint=_("choose an empty folder"))
         written.append((target, source.read_bytes()))
     for target, data in written:
         write_atomic(target, data)
-    return [target for target, _ in written]
+    return [target for target, _data in written]
 
 
 def _walk(node, prefix: str):

@@ -23,8 +23,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import MobcontentError, Problem, ProjectError
+from .i18n import N_, _, language
 
 WATCHED = ("mobcontent.yaml", "content", "locales", "layouts")
+LABELS = {"slug": N_("slug"), "ethnic": N_("ethnic"), "religion": N_("religion"), "zone": N_("zone"),
+          "locale": N_("locale")}  # the message page's choosers
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
@@ -79,7 +82,7 @@ def rebuild(root: Path, state: PreviewState, changed: list[str], formats=None) -
         problems = [exc.problem()]
     except Exception as exc:  # a bug must not kill the preview; show it and keep watching
         problems = [Problem("internal-error", "error", "", 0, f"{type(exc).__name__}: {exc}",
-                            "this is a bug in mobcontent: please report it with the files you changed")]
+                            _("this is a bug in mobcontent: please report it with the files you changed"))]
     with state.lock:
         state.problems = problems
         state.changed = changed
@@ -98,16 +101,18 @@ def watch(root: Path, state: PreviewState, stop: threading.Event, interval: floa
         changed = sorted(k for k in set(now) | set(seen) if now.get(k) != seen.get(k))
         seen = now
         if log:
-            log(f"changed: {', '.join(changed[:5])}{' …' if len(changed) > 5 else ''} — rebuilding")
+            files = ", ".join(changed[:5]) + (" …" if len(changed) > 5 else "")
+            log(_("changed: {files} — rebuilding").format(files=files))
         rebuild(root, state, changed, formats)
         if log:
-            log(f"rebuilt ({len([p for p in state.problems if p.severity == 'error'])} error(s))")
+            errors = len([p for p in state.problems if p.severity == "error"])
+            log(_("rebuilt ({count} error(s))").format(count=errors))
 
 
 # --------------------------------------------------------------------------- pages
 
 PAGE = """<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 1.5rem; color: #1a1a1a; }}
 h1 {{ font-size: 1.5rem; }} h2 {{ font-size: 1.15rem; margin-top: 1.6rem; }}
@@ -138,7 +143,7 @@ setTimeout(poll, 700);
 
 
 def page(title: str, generation: int, body: str) -> str:
-    return PAGE.format(title=html.escape(title), generation=generation, body=body,
+    return PAGE.format(lang=language(), title=html.escape(title), generation=generation, body=body,
                        script=RELOAD_SCRIPT.format(generation=generation))
 
 
@@ -146,7 +151,8 @@ def problems_html(problems: list[Problem]) -> str:
     if not problems:
         return ""
     items = "".join(f"<li class='{p.severity}'>{html.escape(p.format())}</li>" for p in problems)
-    return f"<section class='problems' id='problems'><strong>Problems in the last build</strong><ul>{items}</ul></section>"
+    heading = html.escape(_("Problems in the last build"))
+    return f"<section class='problems' id='problems'><strong>{heading}</strong><ul>{items}</ul></section>"
 
 
 def index_html(root: Path, state: PreviewState) -> str:
@@ -156,13 +162,15 @@ def index_html(root: Path, state: PreviewState) -> str:
     manifest = read_manifest(root / "build") or {"outputs": []}
     groups: dict[str, dict[str, dict[str, list]]] = {}
     for output in manifest["outputs"]:
-        audience = ", ".join(f"{k}={v}" for k, v in sorted(output["audience"].items())) or "everyone"
+        audience = ", ".join(f"{k}={v}" for k, v in sorted(output["audience"].items())) or _("everyone")
         locale = "+".join(output["locales"])
         groups.setdefault(audience, {}).setdefault(output["leaflet"], {}).setdefault(locale, []).append(output)
     titles = _leaflet_titles(root / "build", manifest)
+    status = _("Build {number}").format(number=state.generation)
+    if state.changed:
+        status += " · " + _("changed: {files}").format(files=", ".join(state.changed[:5]))
     parts = [f"<h1>mobcontent — {html.escape(root.resolve().name)}</h1>",
-             f"<p class='status'>Build {state.generation}"
-             + (f" · changed: {html.escape(', '.join(state.changed[:5]))}" if state.changed else "") + "</p>",
+             f"<p class='status'>{html.escape(status)}</p>",
              problems_html(state.problems)]
     for audience, leaflets in sorted(groups.items()):
         parts.append(f"<h2>{html.escape(audience)}</h2>")
@@ -179,9 +187,9 @@ def index_html(root: Path, state: PreviewState) -> str:
                              f"<div class='pages'>{images}</div></div>")
             parts.append("</div>")
     if not groups:
-        parts.append("<p>Nothing built yet.</p>")
-    parts.insert(2, "<p><a href='/message'>Preview one message for one audience</a></p>")
-    return page("mobcontent preview", state.generation, "\n".join(parts))
+        parts.append("<p>" + html.escape(_("Nothing built yet.")) + "</p>")
+    parts.insert(2, "<p><a href='/message'>" + html.escape(_("Preview one message for one audience")) + "</a></p>")
+    return page(_("mobcontent preview"), state.generation, "\n".join(parts))
 
 
 def _leaflet_titles(build_dir: Path, manifest: dict) -> dict:
@@ -209,28 +217,28 @@ def message_page(root: Path, state: PreviewState, params: dict) -> str:
     try:
         project = load_project(root)
     except ProjectError as exc:
-        return page("message preview", state.generation, problems_html(exc.problems))
+        return page(_("message preview"), state.generation, problems_html(exc.problems))
     e = html.escape
 
     def select(name: str, values, chosen: str, blank: str = "") -> str:
         options = [f"<option value=''>{e(blank)}</option>"] if blank else []
         options += [f"<option value='{e(v)}'{' selected' if v == chosen else ''}>{e(v)}</option>" for v in values]
-        return f"<label>{e(name)} <select name='{e(name)}'>{''.join(options)}</select></label> "
+        return f"<label>{e(_(LABELS[name]))} <select name='{e(name)}'>{''.join(options)}</select></label> "
 
     slug = params.get("slug") or next(iter(project.messages), "")
     audience = {d: params[d] for d in DIMENSIONS if params.get(d)}
     locale = params.get("locale") or project.config.source_locale
     form = ("<form method='get' action='/message' class='chooser'>"
             + select("slug", project.messages, slug)
-            + "".join(select(d, project.audiences.profiles(d), audience.get(d, ""), "(every)") for d in DIMENSIONS)
+            + "".join(select(d, project.audiences.profiles(d), audience.get(d, ""), _("(every)")) for d in DIMENSIONS)
             + select("locale", project.locales, locale)
-            + "<button type='submit'>Show</button> <a href='/'>all leaflets</a></form>")
+            + "<button type='submit'>" + e(_("Show")) + "</button> <a href='/'>" + e(_("all leaflets")) + "</a></form>")
     try:
         document = preview_html(preview_message(project, slug, audience, locale))
     except MobcontentError as exc:
-        return page("message preview", state.generation, form + problems_html([exc.problem()]))
-    head, _, rest = document.partition("<body>")
-    body, _, tail = rest.rpartition("</body>")
+        return page(_("message preview"), state.generation, form + problems_html([exc.problem()]))
+    head, _tag, rest = document.partition("<body>")
+    body, _tag, tail = rest.rpartition("</body>")
     script = RELOAD_SCRIPT.format(generation=state.generation)
     return f"{head}<body>{form}{problems_html(state.problems)}{body}{script}</body>{tail}"
 
@@ -289,7 +297,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, log=print, form
     watcher = threading.Thread(target=watch, args=(root, state, stop), kwargs={"formats": formats, "log": log},
                                daemon=True)
     watcher.start()
-    log(f"Preview at http://{host}:{server.server_address[1]}/ — press Ctrl+C to stop")
+    log(_("Preview at {url} — press Ctrl+C to stop").format(url=f"http://{host}:{server.server_address[1]}/"))
     if ready:
         ready(server)
     try:

@@ -16,7 +16,9 @@ PO files themselves are read and written by :mod:`mobcontent.po`.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import functools
 import os
 import re
 import unicodedata
@@ -31,6 +33,7 @@ from markdown.treeprocessors import Treeprocessor
 from . import po as _po
 from .canonical import canonical_text, find_fixes
 from .errors import ContentError, Problem, UsageError
+from .i18n import N_, _
 from .locales import display_name, plural_forms
 from .model import DIMENSIONS, Chunk, Message, Project
 
@@ -144,7 +147,16 @@ def make_markdown(transform: Callable[[str, str], str]) -> markdown.Markdown:
 
 
 def segment(chunk: Chunk) -> list[Block]:
-    """The blocks of a chunk, in order, each with its line in the message file."""
+    """The blocks of a chunk, in order, each with its line in the message file.
+
+    Memoized: extraction, checks and every leaflet that carries a message ask for
+    the same chunks, and parsing is the costly part.
+    """
+    return list(_segment(chunk))
+
+
+@functools.lru_cache(maxsize=8192)
+def _segment(chunk: Chunk) -> tuple[Block, ...]:
     found: list[tuple[str, str]] = []
 
     def collect(kind: str, text: str) -> str:
@@ -157,7 +169,7 @@ def segment(chunk: Chunk) -> list[Block]:
     for kind, text in found:
         cursor = _find_line(lines, text, cursor)
         blocks.append(Block(kind, text, chunk.line + cursor))
-    return blocks
+    return tuple(blocks)
 
 
 def _find_line(lines: list[str], text: str, cursor: int) -> int:
@@ -215,7 +227,7 @@ def translate_message(message: Message, catalog: dict, locale: str, source_local
     """Look up the title, summary and every block of ``message`` in ``catalog``."""
     own = locale == source_locale
     texts = {}
-    for block, _ in message_blocks(message):
+    for block, _chunk in message_blocks(message):
         texts.setdefault(block.text, lookup(catalog, block.text, f"{message.path}:{block.line}", own))
     title = lookup(catalog, message.title, f"{message.path}:{message.title_line}", own)
     summary = (lookup(catalog, message.summary, f"{message.path}:{message.summary_line}", own)
@@ -246,9 +258,20 @@ def read_catalog(path, rel: str, locale: str | None = None, source_locale: str =
     Raises :class:`~mobcontent.po.PoError` (``path:line``) for a file that cannot be read.
     """
     path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
     if not path.is_file():
         return {}
-    po = _po.read_po(path.read_bytes(), rel)
+    return dict(_read_catalog(str(path), stat.st_size, stat.st_mtime_ns, rel, locale, source_locale, tone_style))
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_catalog(path: str, size: int, mtime_ns: int, rel: str, locale, source_locale: str,
+                  tone_style: str) -> tuple:
+    """A catalog read once per process while the file is unchanged (size and mtime)."""
+    po = _po.read_po(Path(path).read_bytes(), rel)
     out = {}
     for entry in po.entries:
         if entry.obsolete or entry.msgid_plural is not None:
@@ -256,7 +279,7 @@ def read_catalog(path, rel: str, locale: str | None = None, source_locale: str =
         msgid = canonical_text(entry.msgid, source_locale, tone_style)
         key = context_key(entry.msgctxt, msgid)
         out[key] = Translation(canonical_text(entry.msgstr, locale), entry.fuzzy, rel, entry.line)
-    return out
+    return tuple(out.items())
 
 
 # --------------------------------------------------------------------------- templates (extract)
@@ -413,9 +436,16 @@ def _template(project: Project, domain: str, entries: list[_po.Entry], what: str
     return _po.PoFile(header, tuple(merged.values()), f"{TEMPLATE_DIR}/{domain}.pot")
 
 
+ACTIONS = {"created": N_("created"), "updated": N_("updated"), "unchanged": N_("unchanged"),
+           "removed": N_("removed"), "skipped": N_("skipped")}
+COUNTED = {"new": N_("{count} new"), "fuzzy": N_("{count} fuzzy"), "obsolete": N_("{count} obsolete"),
+           "revived": N_("{count} revived"), "missing": N_("{count} missing")}
+
+
 @dataclass(frozen=True)
 class FileReport:
-    """What one command did to one file."""
+    """What one command did to one file (the paths and counts a user sees, the
+    words in the interface language)."""
 
     path: str
     action: str  # "created", "updated", "unchanged", "removed", "skipped"
@@ -425,9 +455,11 @@ class FileReport:
     revived: int = 0
 
     def describe(self) -> str:
-        counts = [f"{n} {what}" for n, what in ((self.new, "new"), (self.fuzzy, "fuzzy"),
-                                                (self.obsolete, "obsolete"), (self.revived, "revived")) if n]
-        return f"{self.path}: {self.action}" + (f" ({', '.join(counts)})" if counts else "")
+        counts = [_(COUNTED[what]).format(count=n) for n, what in ((self.new, "new"), (self.fuzzy, "fuzzy"),
+                                                                   (self.obsolete, "obsolete"),
+                                                                   (self.revived, "revived")) if n]
+        return f"{self.path}: {_(ACTIONS.get(self.action, self.action))}" + (
+            f" ({', '.join(counts)})" if counts else "")
 
 
 @dataclass
@@ -495,7 +527,8 @@ def read_templates(root: Path) -> dict[str, _po.PoFile]:
     base = root / TEMPLATE_DIR
     paths = sorted(base.glob("*.pot")) + sorted(base.glob("messages/*.pot")) if base.is_dir() else []
     if not paths:
-        raise UsageError(f"no templates in {TEMPLATE_DIR}/", hint="run 'mobcontent extract' first")
+        raise UsageError(_("no templates in {folder}").format(folder=f"{TEMPLATE_DIR}/"),
+                         hint=_("run 'mobcontent extract' first"))
     out = {}
     for path in paths:
         rel = path.relative_to(root).as_posix()
@@ -508,8 +541,9 @@ def target_locales(project: Project, only: str | None = None) -> list[str]:
     codes = [c for c in project.config.locales if c != project.config.source_locale]
     if only is not None:
         if only not in codes:
-            raise UsageError(f"'{only}' is not a translated locale of this project",
-                             hint=f"use one of: {', '.join(codes) or '(none: add locales to mobcontent.yaml)'}")
+            raise UsageError(_("'{code}' is not a translated locale of this project").format(code=only),
+                             hint=_("use one of: {values}").format(
+                                 values=", ".join(codes) or _("(none: add locales to mobcontent.yaml)")))
         return [only]
     return codes
 
@@ -631,7 +665,7 @@ def _suggest(entry: _po.Entry, domain: str, index: _po.FuzzyIndex, exact: dict, 
     best = index.best(canonical(entry.msgid), accept=lambda p: p[1].msgctxt == entry.msgctxt)
     if best is None:
         return None
-    _, text, (where, found) = best
+    _score, text, (where, found) = best
     return text, found, where == domain
 
 
@@ -720,7 +754,8 @@ def leaflet_stats(project: Project, slug: str, code: str) -> dict:
             for text in [translated.title, *adapted.texts.values()]:
                 count(missing_origin(domain, text))
             if message.status != "approved":
-                problems.append(f"message '{message.slug}' is '{message.status}', not approved")
+                problems.append(_("message '{slug}' is '{status}', not approved").format(
+                    slug=message.slug, status=message.status))
     except ContentError as exc:
         problems.append(str(exc))
     leaflets = catalog("leaflets")
@@ -730,7 +765,7 @@ def leaflet_stats(project: Project, slug: str, code: str) -> dict:
     layouts = catalog("layouts")
     for key, value in LAYOUT_STRINGS.items():
         count(missing_origin("layouts", lookup(layouts, value, "", False, f"layout.{key}")))
-    need_lines = [f"{path}: " + ", ".join(f"{n} {state}" for state, n in states.items() if n)
+    need_lines = [f"{path}: " + ", ".join(_(COUNTED[state]).format(count=n) for state, n in states.items() if n)
                   for path, states in sorted(needs.items())]
     return {"leaflet": slug, "locale": code, **counts,
             "releasable": not need_lines and not problems, "needs": need_lines + problems}
@@ -764,7 +799,7 @@ def translation_problems(project: Project, msgfmt: str | None = "auto") -> list[
                 if not entry.obsolete and entry.translated and entry.msgid_plural is None:
                     problems.extend(entry_problems(entry, rel, code))
             if tool:
-                problems.extend(msgfmt_problems(tool, path, rel))
+                problems.extend(msgfmt_problems(tool, path, rel, project.root / "build" / ".cache" / "msgfmt"))
     return problems
 
 
@@ -776,38 +811,41 @@ def entry_problems(entry: _po.Entry, rel: str, locale: str) -> list[Problem]:
         out.append(Problem(code, severity, rel, entry.line, message, hint))
 
     for fix in find_fixes(entry.msgstr, locale):
-        add(fix.code, fix.severity, f"translation: {fix.message}", fix.hint)
+        add(fix.code, fix.severity, _("translation: {message}").format(message=fix.message), fix.hint)
     if entry.fuzzy:
         return out
     source, text = entry.msgid, entry.msgstr
     wanted = _names(source)
     have = _names(text)
     for name in sorted(set(wanted) - set(have)):
-        add("placeholder-missing", "error", f"the translation lacks {{{name}}}",
-            f"copy {{{name}}} into the translation exactly as in the source")
+        add("placeholder-missing", "error", _("the translation lacks {variable}").format(variable="{" + name + "}"),
+            _("copy {variable} into the translation exactly as in the source").format(variable="{" + name + "}"))
     for name in sorted(set(have) - set(wanted)):
-        add("placeholder-added", "error", f"the translation has {{{name}}}, which the source does not",
-            "remove it, or write {{ and }} for literal braces")
+        add("placeholder-added", "error",
+            _("the translation has {variable}, which the source does not").format(variable="{" + name + "}"),
+            _("remove it, or write {{ and }} for literal braces"))  # no .format(): shown as written
     if sorted(LINK_RE.findall(source)) != sorted(LINK_RE.findall(text)) or \
             sorted(URL_RE.findall(LINK_RE.sub("", source))) != sorted(URL_RE.findall(LINK_RE.sub("", text))):
-        add("url-changed", "error", "a link target or web address differs from the source",
-            "keep every (https://…) and web address exactly as in the source")
+        add("url-changed", "error", _("a link target or web address differs from the source"),
+            _("keep every (https://…) and web address exactly as in the source"))
     if sorted(MARKUP_RE.findall(source)) != sorted(MARKUP_RE.findall(text)) or \
             len(LINK_RE.findall(source)) != len(LINK_RE.findall(text)):
-        add("markup-changed", "warning", "Markdown markup (**bold**, *italic*, [links](…)) differs from the source",
-            "keep the same ** and [text](link) marks around the translated words")
+        add("markup-changed", "warning",
+            _("Markdown markup (**bold**, *italic*, [links](…)) differs from the source"),
+            _("keep the same ** and [text](link) marks around the translated words"))
     numbers = _numbers(source)
     missing = [n for n in numbers if n not in _numbers(text)]
     if missing:
-        add("number-missing", "warning", f"number(s) {', '.join(missing)} of the source are not in the translation",
-            "carry numbers and phone numbers over unchanged")
+        add("number-missing", "warning",
+            _("number(s) {numbers} of the source are not in the translation").format(numbers=", ".join(missing)),
+            _("carry numbers and phone numbers over unchanged"))
     if text == source and len(source.split()) >= 4:
-        add("translation-identical", "warning", "the translation is the source text unchanged",
-            "translate it, or leave the msgstr empty until it is translated")
+        add("translation-identical", "warning", _("the translation is the source text unchanged"),
+            _("translate it, or leave the msgstr empty until it is translated"))
     elif len(source) >= 20 and not 0.4 <= len(text) / len(source) <= 2.5:
         add("length-ratio", "warning",
-            f"the translation is {len(text) / len(source):.1f} times as long as the source",
-            "check nothing is missing or repeated")
+            _("the translation is {ratio} times as long as the source").format(ratio=f"{len(text) / len(source):.1f}"),
+            _("check nothing is missing or repeated"))
     return out
 
 
@@ -820,12 +858,32 @@ def _numbers(text: str) -> list[str]:
     return [re.sub(r"[.,\s]", "", n) for n in NUMBER_RE.findall(plain)]
 
 
-def msgfmt_problems(tool: str, path: Path, rel: str) -> list[Problem]:
-    """What ``msgfmt -c`` says about a PO file, as problems (code ``po-msgfmt``)."""
+def msgfmt_problems(tool: str, path: Path, rel: str, cache_dir: Path | None = None) -> list[Problem]:
+    """What ``msgfmt -c`` says about a PO file, as problems (code ``po-msgfmt``).
+
+    With ``cache_dir``, the answer is kept under the sha256 of the file's bytes: a
+    project of a thousand PO files pays the thousand processes once, not every check.
+    """
+    import hashlib
+    import json
+    if cache_dir is not None:
+        from .i18n import language
+        digest = hashlib.sha256(path.read_bytes() + f"\0{rel}\0{tool}\0{language()}".encode()).hexdigest()
+        cached = cache_dir / f"{digest}.json"
+        try:
+            return [Problem(**p) for p in json.loads(cached.read_text(encoding="utf-8"))]
+        except (OSError, ValueError, TypeError):
+            pass
+        problems = msgfmt_problems(tool, path, rel)
+        from .bundle import write_atomic
+        with contextlib.suppress(OSError):
+            write_atomic(cached, json.dumps([p.as_json() for p in problems], ensure_ascii=False).encode("utf-8"))
+        return problems
     import subprocess
     try:
+        # msgfmt speaks the user's language too: run it in the C locale so its output parses the same everywhere
         run = subprocess.run([tool, "-c", "-o", os.devnull, str(path)], capture_output=True, text=True,
-                             timeout=60)
+                             timeout=60, env={**os.environ, "LC_ALL": "C.UTF-8", "LANGUAGE": ""})
     except (OSError, subprocess.TimeoutExpired):
         return []
     out = []
@@ -833,10 +891,11 @@ def msgfmt_problems(tool: str, path: Path, rel: str) -> list[Problem]:
         match = re.match(r"^(.*?):(\d+): (.*)$", line)
         if match and "warning" not in match.group(3):
             out.append(Problem("po-msgfmt", "error", rel, int(match.group(2)), f"msgfmt -c: {match.group(3)}",
-                               "fix the entry at this line (msgfmt checks placeholders and the header)"))
+                               _("fix the entry at this line (msgfmt checks placeholders and the header)")))
     if run.returncode != 0 and not out:
-        out.append(Problem("po-msgfmt", "error", rel, 0, "msgfmt -c rejects the file: "
-                           + " ".join(run.stderr.split())[:200], "run 'msgfmt -c' on it to see why"))
+        out.append(Problem("po-msgfmt", "error", rel, 0,
+                           _("msgfmt -c rejects the file: {output}").format(output=" ".join(run.stderr.split())[:200]),
+                           _("run 'msgfmt -c' on it to see why")))
     return out
 
 

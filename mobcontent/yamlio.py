@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from .errors import ContentError
+from .i18n import _
 
 try:  # the C parser is ~10x faster; both produce the same events
     from yaml import CParser as _Parser
@@ -77,8 +78,9 @@ def read_yaml(text: str, path: str = "<string>", first_line: int = 1) -> Node | 
     ``yaml-duplicate-key``, ``yaml-too-large``, ``yaml-too-deep``).
     """
     if len(text) > MAX_BYTES:
-        raise _fail(path, first_line, f"the file is too large for a YAML file ({len(text)} characters)",
-                    f"keep YAML files under {MAX_BYTES // 1000} kB", "yaml-too-large")
+        raise _fail(path, first_line,
+                    _("the file is too large for a YAML file ({count} characters)").format(count=len(text)),
+                    _("keep YAML files under {size} kB").format(size=MAX_BYTES // 1000), "yaml-too-large")
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
@@ -86,11 +88,11 @@ def read_yaml(text: str, path: str = "<string>", first_line: int = 1) -> Node | 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
-        raise _fail(path, line, f"YAML syntax error: {exc.problem or exc.context}",
-                    "check indentation, colons and quotes on this line or the one above",
+        raise _fail(path, line, _("YAML syntax error: {problem}").format(problem=exc.problem or exc.context),
+                    _("check indentation, colons and quotes on this line or the one above"),
                     "yaml-syntax") from None
     except yaml.YAMLError as exc:
-        raise _fail(path, first_line, f"YAML error: {exc}", "check the file is valid YAML",
+        raise _fail(path, first_line, _("YAML error: {error}").format(error=exc), _("check the file is valid YAML"),
                     "yaml-syntax") from None
     return _build(events, path, first_line)
 
@@ -105,8 +107,9 @@ def _events(text: str, path: str, first_line: int):
                 return
             count += 1
             if count > MAX_NODES:
-                raise _fail(path, first_line + event.start_mark.line, "the YAML document has too many items",
-                            f"a content file should hold fewer than {MAX_NODES} items", "yaml-too-large")
+                raise _fail(path, first_line + event.start_mark.line, _("the YAML document has too many items"),
+                            _("a content file should hold fewer than {count} items").format(count=MAX_NODES),
+                            "yaml-too-large")
             yield event
             if isinstance(event, yaml.StreamEndEvent):
                 return
@@ -125,31 +128,31 @@ def _build(events, path: str, first_line: int) -> Node | None:
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:
-                raise _fail(path, line, "the file holds more than one YAML document",
-                            "remove the extra '---' line", "yaml-syntax")
+                raise _fail(path, line, _("the file holds more than one YAML document"),
+                            _("remove the extra '---' line"), "yaml-syntax")
             continue
         if isinstance(event, yaml.AliasEvent):
-            raise _fail(path, line, f"YAML alias '*{event.anchor}' is not allowed",
-                        "write the value out in full instead of using anchors and aliases", "yaml-alias")
+            raise _fail(path, line, _("YAML alias '*{name}' is not allowed").format(name=event.anchor),
+                        _("write the value out in full instead of using anchors and aliases"), "yaml-alias")
         if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if event.anchor is not None:
-                raise _fail(path, line, f"YAML anchor '&{event.anchor}' is not allowed",
-                            "write the value out in full instead of using anchors and aliases", "yaml-alias")
+                raise _fail(path, line, _("YAML anchor '&{name}' is not allowed").format(name=event.anchor),
+                            _("write the value out in full instead of using anchors and aliases"), "yaml-alias")
             if event.tag not in (None, "!") and not _implicit(event):
-                raise _fail(path, line, f"YAML tag '{event.tag}' is not allowed",
-                            "remove the tag: every value is read as text", "yaml-tag")
+                raise _fail(path, line, _("YAML tag '{tag}' is not allowed").format(tag=event.tag),
+                            _("remove the tag: every value is read as text"), "yaml-tag")
         if isinstance(event, yaml.ScalarEvent):
             _add(stack, Scalar(event.value, line), path, line)
             if not stack:
                 root = Scalar(event.value, line)
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if len(stack) >= MAX_DEPTH:
-                raise _fail(path, line, f"the YAML is nested more than {MAX_DEPTH} levels deep",
-                            "flatten the structure", "yaml-too-deep")
+                raise _fail(path, line, _("the YAML is nested more than {count} levels deep").format(count=MAX_DEPTH),
+                            _("flatten the structure"), "yaml-too-deep")
             kind = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
             stack.append([kind, line, [] if kind == "seq" else {}, None, {}])
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            kind, start, items, _, key_lines = stack.pop()
+            kind, start, items, _pending, key_lines = stack.pop()
             node = Seq(tuple(items), start) if kind == "seq" else Map(items, start, key_lines)
             if stack:
                 _add(stack, node, path, start)
@@ -167,16 +170,17 @@ def _add(stack: list, node: Node, path: str, line: int) -> None:
     if not stack:
         return
     frame = stack[-1]
-    kind, _, items, pending, key_lines = frame
+    kind, _start, items, pending, key_lines = frame
     if kind == "seq":
         items.append(node)
     elif pending is None:
         if not isinstance(node, Scalar):
-            raise _fail(path, line, "a YAML key must be plain text",
-                        "use a simple word as the key", "yaml-syntax")
+            raise _fail(path, line, _("a YAML key must be plain text"),
+                        _("use a simple word as the key"), "yaml-syntax")
         if node.value in items:
-            raise _fail(path, line, f"duplicate key '{node.value}' (first at line {key_lines[node.value]})",
-                        "remove one of the two, or merge their values", "yaml-duplicate-key")
+            raise _fail(path, line, _("duplicate key '{key}' (first at line {line})").format(
+                            key=node.value, line=key_lines[node.value]),
+                        _("remove one of the two, or merge their values"), "yaml-duplicate-key")
         frame[3] = node
     else:
         items[pending.value] = node

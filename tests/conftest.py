@@ -80,6 +80,19 @@ def write_files(root: Path, files: dict) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def english_interface(monkeypatch):
+    """Every test starts in English with no language in the environment (the tests
+    assert English messages), and leaves the language as it found it."""
+    from mobcontent.i18n import set_language
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "MOBCONTENT_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    set_language("en")
+    yield
+    set_language("en")
+
+
 @pytest.fixture
 def make_project(tmp_path):
     """``make_project({...})``: the base project with some files replaced or removed."""
