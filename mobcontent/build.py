@@ -372,7 +372,7 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     reused = reuse_outputs(project.root / "build", cached, inputs.hashes, options)
     if reused is not None:
         return reused, [Problem(**p) for p in reused[0].problems], False
-    views = message_views(sides, page.draft)
+    views = message_views(sides, page.draft, project.root / "content" / "assets")
     allowed = [project.root / "content" / "assets", layout.directory, kit.directory]
     variant = layout.release if options.release else None
     fit = fit_layout(lambda scale: _render(layout, page, views, scale, checked.missing, allowed, variant,
@@ -492,13 +492,13 @@ def _combine(sides: list[Side], draft: bool) -> Page:
     return replace(first, second=second, draft=is_draft)
 
 
-def message_views(sides: list[Side], draft: bool) -> list[MessageView]:
+def message_views(sides: list[Side], draft: bool, assets: Path | None = None) -> list[MessageView]:
     """What the layout shows of each message, in both languages for a bilingual job."""
     first, second = sides[0], (sides[1] if len(sides) > 1 else None)
     views = []
     for index, adapted in enumerate(first.adapted):
         other = second.adapted[index] if second else None
-        html = render_message(adapted, first.locale, draft, other, second.locale if second else "")
+        html = render_message(adapted, first.locale, draft, other, second.locale if second else "", assets)
         views.append(MessageView(
             slug=adapted.message.slug, title=adapted.title, html=html,
             summary=adapted.summary, lang=first.locale,

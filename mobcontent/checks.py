@@ -90,9 +90,15 @@ def check_canonical_text(project: Project) -> Iterable[Problem]:
     return source_text_problems(project)
 
 
+def check_links(project: Project) -> Iterable[Problem]:
+    """Link and image targets in messages and translations (see :mod:`mobcontent.safety`)."""
+    from .safety import blocked_targets
+    return blocked_targets(project)
+
+
 CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
     check_variables, check_message_status, check_leaflet_locales, check_empty_leaflets, check_glyphs,
-    check_translations, check_canonical_text, *CUSTOMS_CHECKS,
+    check_translations, check_canonical_text, check_links, *CUSTOMS_CHECKS,
 ]
 
 

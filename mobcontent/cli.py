@@ -313,7 +313,13 @@ def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cach
     except MobcontentError as exc:
         if exc.code == "usage":
             _fail_usage(exc)
-        raise
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(1)
+    except OSError as exc:  # build/ unwritable, disk full: say where, keep what was there
+        click.echo(_("error: cannot write the build: {path}: {reason} — check that build/ is a folder you may "
+                     "write to, and that the disk is not full").format(
+            path=exc.filename or os.path.join(root, "build"), reason=exc.strerror or exc), err=True)
+        sys.exit(1)
     if as_json:
         click.echo(json.dumps(_build_json(report, options), ensure_ascii=False, indent=2))
     else:

@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 
 from .adapt import AdaptedMessage
 from .errors import BuildError, ContentError
+from .i18n import _
 from .translate import Text, make_markdown
 
 PACKAGE_LAYOUTS = Path(__file__).parent / "layouts"
@@ -170,7 +171,7 @@ def _choice(value, choices, key):
 # --- messages -------------------------------------------------------------------
 
 def render_message(adapted: AdaptedMessage, lang: str, draft: bool,
-                   second: AdaptedMessage | None = None, second_lang: str = "") -> Markup:
+                   second: AdaptedMessage | None = None, second_lang: str = "", assets=None) -> Markup:
     """HTML of one adapted message's body (without its title).
 
     Every block carries ``lang``. With ``second`` (bilingual leaflets), each
@@ -193,10 +194,35 @@ def render_message(adapted: AdaptedMessage, lang: str, draft: bool,
 
     parts = []
     for chunk in adapted.chunks:
-        md = make_markdown(transform)
+        md = make_markdown(transform, assets)
         md.treeprocessors.register(_PairProcessor(md), "mobcontent-pairs", 25)  # before inline (20)
         parts.append(md.convert(chunk.text))
+        if md.mc_blocked:
+            raise blocked_error(md.mc_blocked, adapted, second)
     return Markup(mark_names("\n".join(parts)))
+
+
+def blocked_error(blocked, adapted: AdaptedMessage, second: AdaptedMessage | None = None) -> ContentError:
+    """A ``link-blocked`` error at the line the first refused target came from (the PO
+    entry of a translation, or the message line), naming every refused target."""
+    source, target, reason = blocked[0]
+    origin = ""
+    for texts in (adapted.texts, second.texts if second is not None else {}):
+        text = texts.get(source)
+        if text is not None and target in text.text:
+            origin = text.origin
+            break
+    if not origin and source in adapted.texts:
+        origin = adapted.texts[source].origin
+    path, _sep, line = (origin or adapted.message.path).rpartition(":")
+    if not path:
+        path, line = adapted.message.path, "0"
+    others = len(blocked) - 1
+    return ContentError(
+        _("refused link or image '{target}': {reason}").format(target=target[:120], reason=reason)
+        + (_(" (and {count} more)").format(count=others) if others else ""),
+        path, int(line) if line.isdigit() else 0,
+        _("use https:// links, and images from content/assets/ only"), code="link-blocked")
 
 
 class _PairProcessor(Treeprocessor):

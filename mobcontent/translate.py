@@ -36,6 +36,7 @@ from .errors import ContentError, Problem, UsageError
 from .i18n import N_, _
 from .locales import display_name, plural_forms
 from .model import DIMENSIONS, Chunk, Message, Project
+from .safety import SOURCE_ATTRIBUTE, LinkGuard
 
 PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([a-z][a-z0-9_]*)\}")
 BLOCK_KINDS = {"p": "paragraph", "li": "list item", "td": "table cell", "th": "table header",
@@ -117,9 +118,11 @@ class _BlockProcessor(Treeprocessor):
                 continue
             if kind == "paragraph" and parents.get(element) is not None and parents[element].tag == "blockquote":
                 kind = "block quote"
-            result = self.transform(kind, normalize_block(element.text))
+            source = normalize_block(element.text)
+            result = self.transform(kind, source)
             text, attributes = result if isinstance(result, tuple) else (result, {})
             element.text = text
+            element.set(SOURCE_ATTRIBUTE, source)  # for the link guard; it removes the attribute
             for name, value in attributes.items():
                 element.set(name, value)
 
@@ -141,9 +144,16 @@ class BlockExtension(Extension):
         md.treeprocessors.register(_BlockProcessor(md, self.transform), "mobcontent-blocks", 30)
 
 
-def make_markdown(transform: Callable[[str, str], str]) -> markdown.Markdown:
-    """The one Markdown parser used to extract and to render."""
-    return markdown.Markdown(extensions=["tables", "sane_lists", BlockExtension(transform)])
+def make_markdown(transform: Callable[[str, str], str], assets=None) -> markdown.Markdown:
+    """The one Markdown parser used to extract and to render.
+
+    Link and image targets are checked after the inline stage (:mod:`mobcontent.safety`):
+    refused ones are removed and listed in ``md.mc_blocked``; images in ``assets`` are
+    rewritten to their file URI.
+    """
+    md = markdown.Markdown(extensions=["tables", "sane_lists", BlockExtension(transform)])
+    md.treeprocessors.register(LinkGuard(md, assets), "mobcontent-links", 5)  # after inline (20)
+    return md
 
 
 def segment(chunk: Chunk) -> list[Block]:
