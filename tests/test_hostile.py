@@ -85,3 +85,41 @@ def assert_nothing_leaked(path: Path) -> None:
             assert not uri or uri.startswith(("http://", "https://", "mailto:", "tel:")), uri
     raw = path.read_bytes()
     assert b"root:x:0:0" not in raw and b"/EmbeddedFile" not in raw
+
+
+def test_a_layout_cannot_reach_the_network(make_project, shared_kit):
+    """A project layout whose CSS points at a local web server: the server sees no request,
+    and the build fails with resource-blocked instead of printing without it."""
+    import shutil
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from mobcontent.render import PACKAGE_LAYOUTS
+
+    hits = []
+
+    class Counter(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Counter)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        root = make_project()
+        shutil.copytree(PACKAGE_LAYOUTS / "a5-flyer", root / "layouts" / "a5-flyer")
+        css = root / "layouts" / "a5-flyer" / "layout.css"
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        css.write_text(f'body {{ background: url("{url}/bg.png"); }}\n' + css.read_text(encoding="utf-8"),
+                       encoding="utf-8")
+        result = CliRunner().invoke(main, ["-C", str(root), "build", "--format", "pdf"])
+    finally:
+        server.shutdown()
+    assert hits == []
+    assert result.exit_code == 1
+    assert "resource-blocked" in result.stderr and f"{url}/bg.png" in result.stderr
