@@ -24,6 +24,7 @@ from . import __version__
 from .adapt import AdaptedMessage, adapt_message, audience_profiles, audience_variables
 from .audience import leaflet_messages
 from .bundle import Output, sha256, write_atomic, write_manifest
+from .i18n import _
 from .errors import MobcontentError, Problem, UsageError
 from .model import Leaflet, Project
 from .render import Layout, MessageView, Page, format_leaflet_date, read_layout, render_message, render_page
@@ -103,8 +104,8 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
     """
     unknown = [slug for slug in options.leaflets if slug not in project.leaflets]
     if unknown:
-        raise UsageError(f"no leaflet named {', '.join(unknown)}",
-                         hint=f"known leaflets: {', '.join(project.leaflets)}")
+        raise UsageError(_("no leaflet named {names}").format(names=", ".join(unknown)),
+                         hint=_("known leaflets: {names}").format(names=", ".join(project.leaflets)))
     jobs = []
     for slug, leaflet in project.leaflets.items():
         if options.leaflets and slug not in options.leaflets:
@@ -214,8 +215,9 @@ def run_jobs(project: Project, jobs: list[Job], kit, options: BuildOptions, find
             except Exception as exc:  # a worker that died (killed, out of memory) fails its job only
                 result = JobResult(jobs[index].name, (), (Problem(
                     "build-failed", "error", jobs[index].leaflet.path, jobs[index].leaflet.line,
-                    f"'{jobs[index].name}' failed in a worker process: {type(exc).__name__}: {exc}",
-                    "build it alone with --jobs 1 to see the problem"),), True, 0.0)
+                    _("'{job}' failed in a worker process: {error}").format(
+                        job=jobs[index].name, error=f"{type(exc).__name__}: {exc}"),
+                    _("build it alone with --jobs 1 to see the problem")),), True, 0.0)
             results[index] = result
             if progress:
                 progress(result)
@@ -267,8 +269,8 @@ def _timed_job(project: Project, job: Job, kit, options: BuildOptions, findings,
     except JobTimeout:
         outputs, problems, rendered = [], [Problem(
             "build-timeout", "error", job.leaflet.path, job.leaflet.line,
-            f"'{job.name}' took more than {limit:g} s and was stopped",
-            "look for a runaway text or style in this leaflet's messages, translations or layout")], True
+            _("'{job}' took more than {seconds} s and was stopped").format(job=job.name, seconds=f"{limit:g}"),
+            _("look for a runaway text or style in this leaflet's messages, translations or layout"))], True
     finally:
         if limit:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -424,7 +426,7 @@ def _source_path(project: Project, key: str) -> Path | None:
     if not key.startswith("layout:"):
         return project.root / key
     from .render import COMMON_LAYOUT, read_layout
-    name, _, filename = key[len("layout:"):].partition("/")
+    name, _sep, filename = key[len("layout:"):].partition("/")
     folder = COMMON_LAYOUT if name == "_common" else read_layout(project.root, name).directory
     return folder / filename
 
@@ -615,8 +617,9 @@ def _related_findings(findings, inputs: InputHashes) -> list[Problem]:
 def _with_refusal(problems: list[Problem], leaflet: Leaflet, job: Job) -> list[Problem]:
     reasons = sum(p.severity == "error" for p in problems)
     return problems + [Problem("release-refused", "error", leaflet.path, leaflet.line,
-                               f"'{job.name}' is not fit to print: {reasons} reason(s) above; nothing was written",
-                               "fix them, or build without --release to get a DRAFT copy to review")]
+                               _("'{job}' is not fit to print: {count} reason(s) above; nothing was written").format(
+                                   job=job.name, count=reasons),
+                               _("fix them, or build without --release to get a DRAFT copy to review"))]
 
 
 class InputHashes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .i18n import _
 from .errors import Problem
 
 STEP = 0.04
@@ -30,16 +31,19 @@ class Overflow:
     def describe(self) -> str:
         parts = []
         if self.pages > self.allowed:
-            parts.append(f"it takes {self.pages} pages where the layout has {self.allowed}")
-        parts += [f"the '{name}' panel is {mm:.0f} mm too short" for name, mm in self.frames]
-        return "; ".join(parts) + f" — about {math.ceil((self.ratio - 1) * 100)} % too much text"
+            parts.append(_("it takes {pages} pages where the layout has {allowed}").format(
+                pages=self.pages, allowed=self.allowed))
+        parts += [_("the '{panel}' panel is {mm} mm too short").format(panel=name, mm=f"{mm:.0f}")
+                  for name, mm in self.frames]
+        return "; ".join(parts) + _(" — about {percent} % too much text").format(
+            percent=math.ceil((self.ratio - 1) * 100))
 
     def problem(self, leaflet, job, layout, scale: float) -> Problem:
         size = f"{layout.type_size * scale:.1f} {layout.type_unit}"
         return Problem(
             "text-overflow", "error", leaflet.path, leaflet.line,
-            f"{job.name} ({', '.join(job.locales)}, layout {layout.name}) does not fit even with the type "
-            f"shrunk to {size}: {self.describe()}",
+            _("{job} ({locales}, layout {layout}) does not fit even with the type shrunk to {size}: {what}").format(
+                job=job.name, locales=", ".join(job.locales), layout=layout.name, size=size, what=self.describe()),
             "shorten the messages, move one to another leaflet, or use a layout with more room")
 
 
@@ -104,7 +108,7 @@ def measure(document, layout) -> Overflow | None:
         last = pages[-1]._page_box
         used = (_content_bottom(last) - last.content_box_y()) / max(last.height, 1)
         ratio = (len(pages) - 1 + min(max(used, 0.05), 1.0)) / layout.pages
-    for _, _, share in frames:
+    for _name, _mm, share in frames:
         ratio = max(ratio, 1 + share)
     return Overflow(len(pages), layout.pages, ratio, tuple((name, mm) for name, mm, _ in frames))
 

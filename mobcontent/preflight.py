@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from .i18n import _
 from .errors import Problem
 
 
@@ -73,9 +74,9 @@ def glyph_problems(root: Path, texts, kit) -> tuple[list[Problem], list[str]]:
             path, line = locate(root, text.origin, char)
             problems.setdefault((path, line, char), Problem(
                 "glyph-missing", "warning", path, line,
-                f"the fonts have no glyph for '{char}' ({describe_char(char)})",
-                "replace the character (is it a typing mistake or a wrong keyboard layout?); "
-                "a draft build shows it highlighted"))
+                _("the fonts have no glyph for '{char}' ({name})").format(char=char, name=describe_char(char)),
+                _("replace the character (is it a typing mistake or a wrong keyboard layout?); "
+                  "a draft build shows it highlighted")))
     return list(problems.values()), list(chars)
 
 
@@ -91,7 +92,7 @@ def locate(root: Path, origin: str, char: str) -> tuple[str, int]:
     character may be a few lines further down (a long paragraph, the ``msgstr``
     after the ``msgid``), so the lines from there are searched.
     """
-    path, _, line = origin.rpartition(":")
+    path, _sep, line = origin.rpartition(":")
     if not path or not line.isdigit():
         return origin, 0
     start = int(line)
@@ -132,7 +133,7 @@ def _stacking(paths: tuple[Path, ...]) -> tuple[Problem, ...]:
     for path in paths:
         for problem in check_stacking(path):
             found.append(Problem("glyph-stacking", "error", str(path), 0, problem,
-                                 "the font draws the breve into the circumflex or horn: use the font kit's Noto faces"))
+                                 _("the font draws the breve into the circumflex or horn: use the font kit's Noto faces")))
     return tuple(found)
 
 
@@ -143,22 +144,25 @@ def release_problems(sides, job_name: str) -> list[Problem]:
         for text in _checked_texts(side):
             if text.releasable:
                 continue
-            path, _, line = text.origin.rpartition(":")
+            path, _sep, line = text.origin.rpartition(":")
             code = f"translation-{text.state}"
-            what = "is fuzzy (a translator must review it)" if text.state == "fuzzy" else "has no translation yet"
+            what = (_("{locale}: '{text}' is fuzzy (a translator must review it)") if text.state == "fuzzy"
+                    else _("{locale}: '{text}' has no translation yet"))
             problems.setdefault((code, path, line, text.source), Problem(
                 code, "error", path or text.origin, int(line) if line.isdigit() else 0,
-                f"{side.locale}: '{_short(text.source)}' {what}",
-                f"review the entry and remove its fuzzy flag (locales/{side.locale}/LC_MESSAGES/)"
+                what.format(locale=side.locale, text=_short(text.source)),
+                _("review the entry and remove its fuzzy flag (locales/{locale}/LC_MESSAGES/)").format(locale=side.locale)
                 if text.state == "fuzzy" else
-                f"translate it in locales/{side.locale}/LC_MESSAGES/ ('mobcontent update' creates the entry)"))
+                _("translate it in locales/{locale}/LC_MESSAGES/ ('mobcontent update' creates the entry)").format(
+                    locale=side.locale)))
         for adapted in side.adapted:
             message = adapted.message
             if message.status != "approved":
                 problems.setdefault(("status", message.path), Problem(
                     "message-not-approved", "error", message.path, message.line,
-                    f"message '{message.slug}' is '{message.status}', not approved, in {job_name}",
-                    f"set 'status: approved' in {message.path} once it is reviewed"))
+                    _("message '{slug}' is '{status}', not approved, in {job}").format(
+                        slug=message.slug, status=message.status, job=job_name),
+                    _("set 'status: approved' in {path} once it is reviewed").format(path=message.path)))
     return list(problems.values())
 
 
@@ -180,8 +184,8 @@ def print_warnings(warnings, leaflet, release: bool) -> list[Problem]:
     from .printing import HARFBUZZ_NOTICE
     severity = "error" if release else "warning"
     seen = dict.fromkeys(w for w in warnings if not w.startswith(HARFBUZZ_NOTICE))
-    return [Problem("print-warning", severity, leaflet.path, leaflet.line, f"WeasyPrint: {w}",
-                    "a release must print without warnings: fix the layout or the content it names")
+    return [Problem("print-warning", severity, leaflet.path, leaflet.line, _("WeasyPrint: {warning}").format(warning=w),
+                    _("a release must print without warnings: fix the layout or the content it names"))
             for w in seen]
 
 
@@ -191,9 +195,9 @@ def harfbuzz_notice() -> list[Problem]:
     if harfbuzz_subset_available():
         return []
     return [Problem("harfbuzz-subset-missing", "warning", "", 0,
-                    "HarfBuzz's subsetting library is not installed: fonts are embedded with fontTools, "
-                    "about 10x slower (the PDFs are the same quality)",
-                    "install it: sudo apt-get install libharfbuzz-subset0")]
+                    _("HarfBuzz's subsetting library is not installed: fonts are embedded with fontTools, "
+                      "about 10x slower (the PDFs are the same quality)"),
+                    _("install it: sudo apt-get install libharfbuzz-subset0"))]
 
 
 def project_findings(project) -> tuple[Problem, ...]:
@@ -216,8 +220,9 @@ def project_glyph_problems(project, kit=None) -> list[Problem]:
     for rel, number, line in _printed_lines(project):
         for char in sorted(set(line) & missing):
             problems.append(Problem("glyph-missing", "error", rel, number,
-                                    f"the fonts have no glyph for '{char}' ({describe_char(char)})",
-                                    "replace the character (is it a typing mistake or a wrong keyboard layout?)"))
+                                    _("the fonts have no glyph for '{char}' ({name})").format(
+                                        char=char, name=describe_char(char)),
+                                    _("replace the character (is it a typing mistake or a wrong keyboard layout?)")))
     return problems + stacking_problems(kit)
 
 

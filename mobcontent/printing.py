@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .i18n import _
 from .errors import BuildError
 
 BLEED_MM = 3.0
@@ -71,9 +72,10 @@ def cmyk_profile() -> Path:
         if path.is_file():
             return path
     raise BuildError(
-        f"no CMYK output profile for PDF/X-4 (looked for {', '.join(map(str, candidates))})",
-        hint=f"install Debian's {CMYK_PACKAGE} (sudo apt-get install {CMYK_PACKAGE}), "
-             "or set MOBCONTENT_CMYK_PROFILE to a CMYK .icc file", code="output-intent-missing")
+        _("no CMYK output profile for PDF/X-4 (looked for {paths})").format(paths=", ".join(map(str, candidates))),
+        hint=_("install Debian's {package} (sudo apt-get install {package}), "
+               "or set MOBCONTENT_CMYK_PROFILE to a CMYK .icc file").format(package=CMYK_PACKAGE),
+        code="output-intent-missing")
 
 
 def make_fetcher(allowed: list[Path]):
@@ -95,8 +97,8 @@ def make_fetcher(allowed: list[Path]):
                 inside = any(real == root or root in real.parents for root in roots)
                 if inside and real.is_file() and stat.S_ISREG(real.stat().st_mode):
                     return super().fetch(real.as_uri(), headers)
-            raise FatalURLFetchingError(f"blocked resource {url[:200]!r}: only files in content/assets/, "
-                                        "the layouts and the font kit may be used")
+            raise FatalURLFetchingError(_("blocked resource {url}: only files in content/assets/, "
+                                          "the layouts and the font kit may be used").format(url=repr(url[:200])))
 
     return SafeFetcher()
 

@@ -120,7 +120,7 @@ def resolve_layout(project_root: Path, layout: str) -> tuple[str, Path]:
 
 def read_layout(project_root: Path, name: str) -> Layout:
     """The layout ``name`` with the settings of its ``layout.yaml`` (all optional)."""
-    _, directory = resolve_layout(project_root, name)
+    _name, directory = resolve_layout(project_root, name)
     path = directory / "layout.yaml"
     if not path.is_file():
         return Layout(name, directory)

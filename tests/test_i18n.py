@@ -298,3 +298,18 @@ def test_marking_and_translating():
     assert _("Usage:") == "Cách dùng:"
     assert _("a message nobody wrote") == "a message nobody wrote"
     assert language() == "vi"
+
+
+def test_print_side_messages_in_vietnamese(make_project, shared_kit):
+    """A release refusal and its reasons come out in Vietnamese; the codes stay English."""
+    from click.testing import CliRunner as Runner
+
+    from mobcontent.cli import main as cli
+    root = make_project({"content/messages/lua-dao.md":
+                         "---\ntitle: Cảnh giác lừa đảo\ntopics: [scam]\nstatus: review\n---\nGọi 113.\n"})
+    result = Runner().invoke(cli, ["-C", str(root), "build", "--release", "--format", "pdf"],
+                             env={"LANG": "vi_VN.UTF-8"})
+    assert result.exit_code == 1
+    assert "message-not-approved: tin bài 'lua-dao' đang ở tình trạng 'review', chưa được duyệt, trong bien-gioi.vi" \
+        in result.stderr
+    assert "release-refused: 'bien-gioi.vi' chưa đủ điều kiện để in" in result.stderr
