@@ -113,8 +113,8 @@ def resolve_layout(project_root: Path, layout: str) -> tuple[str, Path]:
     dirs = layout_dirs(project_root, layout)
     if not dirs:
         known = sorted(p.name for p in PACKAGE_LAYOUTS.iterdir() if p.is_dir() and not p.name.startswith("_"))
-        raise BuildError(f"layout '{layout}' not found in layouts/ or the package",
-                         hint=f"use one of: {', '.join(known)}", code="layout-unknown")
+        raise BuildError(_("layout '{layout}' not found in layouts/ or the package").format(layout=layout),
+                         hint=_("use one of: {names}").format(names=", ".join(known)), code="layout-unknown")
     return layout, dirs[0]
 
 
@@ -128,12 +128,12 @@ def read_layout(project_root: Path, name: str) -> Layout:
     where = str(path)
     data = to_plain(read_yaml(path.read_text(encoding="utf-8"), where)) or {}
     if not isinstance(data, dict):
-        raise ContentError("layout.yaml must be a mapping of settings", where, 1,
-                           f"use the keys: {', '.join(LAYOUT_KEYS)}")
+        raise ContentError(_("layout.yaml must be a mapping of settings"), where, 1,
+                           _("use the keys: {keys}").format(keys=", ".join(LAYOUT_KEYS)))
     unknown = sorted(set(data) - set(LAYOUT_KEYS))
     if unknown:
-        raise ContentError(f"unknown layout setting {', '.join(unknown)}", where, 1,
-                           f"known settings: {', '.join(LAYOUT_KEYS)}")
+        raise ContentError(_("unknown layout setting {names}").format(names=", ".join(unknown)), where, 1,
+                           _("known settings: {keys}").format(keys=", ".join(LAYOUT_KEYS)))
     return _parse_layout(name, directory, data, where)
 
 
@@ -157,8 +157,8 @@ def _parse_layout(name: str, directory: Path, data: dict, where: str) -> Layout:
                 raise ValueError("type_size: write a size in pt or px, e.g. 11pt")
             settings["type_size"], settings["type_unit"] = float(match[1]), match[2]
     except ValueError as exc:
-        raise ContentError(f"bad layout setting: {exc}", where, 1,
-                           "see docs/printing.md for the layout settings") from None
+        raise ContentError(_("bad layout setting: {error}").format(error=exc), where, 1,
+                           _("see docs/printing.md for the layout settings")) from None
     return Layout(name, directory, **settings)
 
 
