@@ -294,8 +294,10 @@ def check_command(root, as_json, strict):
 @option("--shard", metavar="K/N", help=N_("Build only part K of N (for parallel CI jobs)."))
 @option("--no-cache", is_flag=True, help=N_("Render everything again, even what did not change."))
 @option("--json", "as_json", is_flag=True, help=N_("Print the build report as JSON (for CI)."))
+@option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True,
+        metavar="SECONDS", help=N_("Stop a leaflet that takes longer than this (a runaway text or style)."))
 @click.pass_obj
-def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json):
+def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit):
     from .build import FORMATS, BuildOptions, build_project, plan_jobs
     project = _load(root)
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
@@ -305,7 +307,7 @@ def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cach
                                                                                 values=", ".join(FORMATS))), err=True)
         sys.exit(2)
     options = BuildOptions(tuple(leaflets), locale, wanted, release, jobs=jobs or os.cpu_count() or 1,
-                           shard=_parse_shard(shard), incremental=not no_cache)
+                           shard=_parse_shard(shard), incremental=not no_cache, time_limit=time_limit)
     try:
         total = len(plan_jobs(project, options))
         with _writer_lock(root, "build"), _progress(total, quiet=as_json) as progress:

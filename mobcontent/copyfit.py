@@ -44,7 +44,7 @@ class Overflow:
             "text-overflow", "error", leaflet.path, leaflet.line,
             _("{job} ({locales}, layout {layout}) does not fit even with the type shrunk to {size}: {what}").format(
                 job=job.name, locales=", ".join(job.locales), layout=layout.name, size=size, what=self.describe()),
-            "shorten the messages, move one to another leaflet, or use a layout with more room")
+            _("shorten the messages, move one to another leaflet, or use a layout with more room"))
 
 
 @dataclass

@@ -37,6 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import ContentError
+from .i18n import _
 
 # Bump when the way the kit is made changes, so old caches are not reused.
 KIT_VERSION = "1"
@@ -307,13 +308,14 @@ def _find_sources() -> dict[tuple[str, str], Path]:
     for spec in _FACE_SPECS:
         if importlib.util.find_spec(spec.module) is None:
             raise ContentError(
-                f"font package {spec.distribution} is not installed",
-                hint=f"install it: pip install {spec.distribution}")
+                _("font package {package} is not installed").format(package=spec.distribution),
+                hint=_("install it: pip install {package}").format(package=spec.distribution))
         path = Path(str(importlib.resources.files(spec.module) / "files" / spec.filename))
         if not path.is_file():
             raise ContentError(
-                f"font package {spec.distribution} has no {spec.filename}", path=str(path),
-                hint=f"reinstall it: pip install --force-reinstall {spec.distribution}")
+                _("font package {package} has no {file}").format(package=spec.distribution, file=spec.filename),
+                path=str(path),
+                hint=_("reinstall it: pip install --force-reinstall {package}").format(package=spec.distribution))
         sources[(spec.module, spec.filename)] = path
     return sources
 
@@ -343,8 +345,8 @@ def _package_version(distribution: str) -> str:
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
-        raise ContentError(f"font package {distribution} is not installed",
-                           hint=f"install it: pip install {distribution}") from None
+        raise ContentError(_("font package {package} is not installed").format(package=distribution),
+                           hint=_("install it: pip install {package}").format(package=distribution)) from None
 
 
 def _file_sha256(path: Path) -> str:
@@ -516,7 +518,7 @@ def _stacking_problem(font, parts: _CompositeParts, base: str, tolerance: float)
     label = base + BREVE
     placed = _shape(font, label)
     if any(glyph == 0 for glyph, _ in placed):
-        return f"{label}: the font has no glyph for {base} or U+0306"
+        return _("{label}: the font has no glyph for {base} or U+0306").format(label=label, base=base)
     if len(placed) == 1:  # a ligature: check the letter and breve it is built from
         placed = parts.of(placed[0][0])
         if len(placed) < 2:
@@ -524,16 +526,19 @@ def _stacking_problem(font, parts: _CompositeParts, base: str, tolerance: float)
     *base_glyphs, (mark_glyph, mark_at) = placed
     mark = _ink_box(font, mark_glyph, mark_at)
     if mark is None:
-        return f"{label}: the breve has no outline"
+        return _("{label}: the breve has no outline").format(label=label)
     # Only the base's ink under the breve counts: ơ's horn rises beside the
     # breve, not under it, and must not be reported as a collision.
     tops = [_ink_top(font, glyph, at, mark[0], mark[2]) for glyph, at in base_glyphs]
     base_top = max((top for top in tops if top is not None), default=None)
     if base_top is None:
-        return f"{label}: breve is not over the letter (breve x {mark[0]:.0f}..{mark[2]:.0f})"
+        return _("{label}: breve is not over the letter (breve x {left}..{right})").format(
+            label=label, left=f"{mark[0]:.0f}", right=f"{mark[2]:.0f}")
     if mark[1] < base_top - tolerance:
-        return (f"{label}: breve overlaps the {_BASE_PART[base.lower()]} "
-                f"(breve bottom {mark[1]:.0f} < base top {base_top:.0f})")
+        what = (_("{label}: breve overlaps the circumflex (breve bottom {bottom} < base top {top})")
+                if _BASE_PART[base.lower()] == "circumflex" else
+                _("{label}: breve overlaps the letter (breve bottom {bottom} < base top {top})"))
+        return what.format(label=label, bottom=f"{mark[1]:.0f}", top=f"{base_top:.0f}")
     return None
 
 

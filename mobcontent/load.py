@@ -671,6 +671,9 @@ def load_project(root: Path | str) -> Project:
                                     _("this folder is not a mobcontent project (no mobcontent.yaml)"),
                                     _("run the command inside the project folder, or create one with "
                                       "'mobcontent init'"))])
+    from .safety import unsafe_files
+    if unsafe := unsafe_files(root):  # links out of the project, /dev/zero, FIFOs: never read
+        raise ProjectError(unsafe)
     config = _load_one(root, "mobcontent.yaml", problems, lambda node, r: parse_config(node, "mobcontent.yaml", r))
     audiences = _load_one(root, "content/audiences.yaml", problems,
                           lambda node, r: parse_audiences(node, "content/audiences.yaml", r))

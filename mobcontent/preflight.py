@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from .i18n import _
+from .i18n import _, language
 from .errors import Problem
 
 
@@ -82,7 +82,8 @@ def glyph_problems(root: Path, texts, kit) -> tuple[list[Problem], list[str]]:
 
 def describe_char(char: str) -> str:
     """``U+0F40 TIBETAN LETTER KA``."""
-    return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"
+    name = unicodedata.name(char, "") or _("unnamed character")
+    return f"U+{ord(char):04X} {name}"
 
 
 def locate(root: Path, origin: str, char: str) -> tuple[str, int]:
@@ -123,11 +124,12 @@ def _read_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
 
 def stacking_problems(kit) -> list[Problem]:
     """``glyph-stacking`` errors: faces of the kit where a breve does not stack on ê ô ơ ư."""
-    return list(_stacking(tuple(face.path for face in kit.faces)))
+    return list(_stacking(tuple(face.path for face in kit.faces), language()))
 
 
 @lru_cache(maxsize=8)
-def _stacking(paths: tuple[Path, ...]) -> tuple[Problem, ...]:
+def _stacking(paths: tuple[Path, ...], lang: str = "en") -> tuple[Problem, ...]:
+    """The kit's stacking errors (cached per interface language: they are worded in it)."""
     from .fonts import check_stacking
     found = []
     for path in paths:

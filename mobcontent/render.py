@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 from .adapt import AdaptedMessage
 from .errors import BuildError, ContentError
 from .i18n import _
+from .safety import shown_target
 from .translate import Text, make_markdown
 
 PACKAGE_LAYOUTS = Path(__file__).parent / "layouts"
@@ -154,7 +155,7 @@ def _parse_layout(name: str, directory: Path, data: dict, where: str) -> Layout:
         if "type_size" in data:
             match = re.fullmatch(r"\s*([0-9.]+)\s*(pt|px)\s*", str(data["type_size"]))
             if not match:
-                raise ValueError("type_size: write a size in pt or px, e.g. 11pt")
+                raise ValueError(_("type_size: write a size in pt or px, e.g. 11pt"))
             settings["type_size"], settings["type_unit"] = float(match[1]), match[2]
     except ValueError as exc:
         raise ContentError(_("bad layout setting: {error}").format(error=exc), where, 1,
@@ -164,7 +165,8 @@ def _parse_layout(name: str, directory: Path, data: dict, where: str) -> Layout:
 
 def _choice(value, choices, key):
     if value not in choices:
-        raise ValueError(f"{key}: '{value}' is not one of {', '.join(choices)}")
+        raise ValueError(_("{key}: '{value}' is not one of {choices}").format(
+            key=key, value=value, choices=", ".join(choices)))
     return value
 
 
@@ -219,7 +221,7 @@ def blocked_error(blocked, adapted: AdaptedMessage, second: AdaptedMessage | Non
         path, line = adapted.message.path, "0"
     others = len(blocked) - 1
     return ContentError(
-        _("refused link or image '{target}': {reason}").format(target=target[:120], reason=reason)
+        _("refused link or image '{target}': {reason}").format(target=shown_target(target), reason=reason)
         + (_(" (and {count} more)").format(count=others) if others else ""),
         path, int(line) if line.isdigit() else 0,
         _("use https:// links, and images from content/assets/ only"), code="link-blocked")

@@ -313,3 +313,43 @@ def test_print_side_messages_in_vietnamese(make_project, shared_kit):
     assert "message-not-approved: tin bài 'lua-dao' đang ở tình trạng 'review', chưa được duyệt, trong bien-gioi.vi" \
         in result.stderr
     assert "release-refused: 'bien-gioi.vi' chưa đủ điều kiện để in" in result.stderr
+
+
+def test_overflow_and_missing_glyph_in_vietnamese(make_project, shared_kit):
+    """text-overflow and glyph-missing, with their hints, in Vietnamese; the codes stay English."""
+    sentence = "Bà con trong buôn hãy báo ngay cho già làng khi thấy người lạ đến hỏi đường ra biên giới. "
+    body = "\n\n".join([sentence * 6] * 30)
+    root = make_project({"content/messages/lua-dao.md":
+                         f"---\ntitle: Cảnh giác lừa đảo\ntopics: [scam]\nstatus: approved\n---\nGọi ☎ 113.\n\n{body}\n"})
+    result = run(["-C", root, "build", "--format", "pdf"], VI)
+    assert result.exit_code == 1
+    assert ("content/messages/lua-dao.md:6: cảnh báo: glyph-missing: phông chữ không có ký tự '☎' "
+            "(U+260E BLACK TELEPHONE) — hãy thay ký tự này (có thể do gõ nhầm hoặc sai bộ gõ?); "
+            "bản nháp sẽ tô sáng chỗ đó") in lines(result)
+    overflow = next(line for line in lines(result) if ": text-overflow: " in line)
+    assert overflow.startswith(f"{LEAFLET}:1: lỗi: text-overflow: bien-gioi.vi (vi, mẫu a5-flyer) vẫn không vừa "
+                               "dù đã thu nhỏ chữ còn 9.0 pt: nội dung cần ")
+    assert overflow.endswith("— hãy rút gọn tin bài, chuyển bớt một tin bài sang tờ rơi khác, hoặc dùng mẫu "
+                             "rộng chỗ hơn")
+
+
+@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").is_file(),
+                    reason="DejaVu Sans is not installed")
+def test_stacking_errors_follow_the_language():
+    """glyph-stacking messages are worded in the interface language (cached per language)."""
+    from mobcontent.preflight import stacking_problems
+
+    class Face:
+        path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+    class Kit:
+        faces = (Face(),)
+
+    english = stacking_problems(Kit())
+    assert english[0].message.startswith("ê̆: breve overlaps the circumflex (breve bottom ")
+    set_language("vi")
+    vietnamese = stacking_problems(Kit())
+    assert vietnamese[0].code == "glyph-stacking"
+    assert vietnamese[0].message.startswith("ê̆: dấu trăng đè lên dấu mũ (chân dấu trăng ")
+    assert vietnamese[0].hint == ("phông chữ vẽ dấu trăng đè lên dấu mũ hoặc dấu móc: "
+                                  "hãy dùng phông Noto của bộ phông")
