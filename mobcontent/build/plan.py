@@ -24,7 +24,8 @@ class BuildOptions:
     jobs: int = 1  # worker processes; 1 builds in this process
     shard: tuple[int, int] | None = None  # (K, N): build the K-th of N parts
     incremental: bool = True  # reuse outputs whose inputs did not change
-    time_limit: float = 300.0  # seconds one leaflet may take before it is stopped
+    time_limit: float = 300.0  # seconds one leaflet may take before its worker is killed
+    memory_limit: int = 2048  # megabytes of address space per worker (0: no cap)
 
     @property
     def partial(self) -> bool:
