@@ -59,6 +59,29 @@ def write_bundle(build_dir: Path, target: Path, manifest: dict) -> list[str]:
     return sorted(files)
 
 
+def bundle_selection(manifest: dict, release: bool) -> tuple[dict, list[str], list[str]]:
+    """What a bundle holds: ``(manifest of the outputs bundled, editions left out,
+    editions that refuse a release)``.
+
+    A failed edition is never bundled; a draft bundle leaves it out and says so. A
+    release bundle refuses to be made when any edition is not ``ready``.
+
+    >>> m = {"outputs": [{"leaflet": "a", "locales": ["vi"], "path": "a/a.vi.pdf", "state": "ready"},
+    ...                  {"leaflet": "b", "locales": ["rad"], "path": "b/b.rad.pdf", "state": "failed"}]}
+    >>> kept, left, refusing = bundle_selection(m, release=False)
+    >>> [o["path"] for o in kept["outputs"]], left, refusing
+    (['a/a.vi.pdf'], ['b.rad (failed)'], ['b.rad (failed)'])
+    """
+    def edition(output):
+        return f"{output['leaflet']}.{'+'.join(output['locales'])} ({output.get('state', 'ready')})"
+
+    outputs = manifest.get("outputs", [])
+    left = sorted({edition(o) for o in outputs if o.get("state", "ready") == "failed"})
+    refusing = sorted({edition(o) for o in outputs if o.get("state", "ready") != "ready"})
+    kept = [o for o in outputs if o.get("state", "ready") != "failed"]
+    return {**manifest, "outputs": kept}, left, refusing
+
+
 def merge_manifests(manifests: list[tuple[str, dict]], expected: set[str] | None = None) -> tuple[dict, list[str]]:
     """Join the manifests of CI shards; report duplicated and missing outputs.
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from ..base.files import sha256
@@ -24,6 +25,8 @@ def previous_outputs(manifest: dict, options: BuildOptions, build_dir: Path) -> 
         return {}
     by_job: dict[str, list] = {}
     for output in manifest.get("outputs", []):
+        if options.release and output.get("state", "ready") != "ready":
+            continue  # a draft kept by a refused release is never reused as a release
         by_job.setdefault(f"{output['leaflet']}.{'+'.join(output['locales'])}", []).append(output)
     return by_job
 
@@ -46,6 +49,22 @@ def merge_previous(project: Project, previous: dict, outputs: list, jobs: list[J
             report.removed.append(output["path"])  # deleted once the new manifest is written
         elif options.partial and path.is_file() and previous.get("release") == options.release:
             kept.append(Output.from_json(output))
+    return kept
+
+
+def not_released(previous: dict, report: BuildReport, build_dir: Path) -> list[Output]:
+    """The earlier outputs of editions a release build refused: their files stay in
+    ``build/`` (a refusal never deletes a draft) and the manifest lists them with the
+    edition's state and reasons now, so that no bundle takes them for released."""
+    refused = {r.name: r for r in report.results if r.refused}
+    kept = []
+    for output in previous.get("outputs", []):
+        result = refused.get(f"{output['leaflet']}.{'+'.join(output['locales'])}")
+        if result is None or not (build_dir / output["path"]).is_file():
+            continue
+        kept.append(replace(Output.from_json(output), state=result.state, draft=True,
+                            reasons=tuple(p.as_json() for p in result.reasons)))
+        report.not_released.append(output["path"])
     return kept
 
 

@@ -12,9 +12,10 @@ from ..base.model import Project
 from ..base.version import __version__
 from ..pipeline.fontkit import font_cache_dir, project_characters
 from ..printing.fonts import prepare_font_kit
-from .cache import fast_reuse, merge_previous, previous_outputs
+from .cache import fast_reuse, merge_previous, not_released, previous_outputs
 from .contact import write_contact_sheet
-from .gate import harfbuzz_notice, project_findings
+from .gate import FAILED, harfbuzz_notice, project_findings
+from .job import reused_result
 from .manifest import read_manifest, write_manifest
 from .plan import BuildOptions, BuildReport, JobResult, plan_jobs
 from .pool import run_jobs
@@ -42,8 +43,7 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
     for job in jobs:
         reused = fast_reuse(project, job, cache.get(job.name), kit.key, options)
         if reused is not None:
-            results[job.name] = JobResult(job.name, tuple(reused), tuple(Problem(**p) for p in reused[0].problems),
-                                          False, 0.0)
+            results[job.name] = reused_result(job.name, reused)
             if progress:
                 progress(results[job.name])
     remaining = [job for job in jobs if job.name not in results]
@@ -55,12 +55,13 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
         report.outputs.extend(result.outputs)
         report.problems.extend(p for p in result.problems if p not in report.problems)
         (report.rendered if result.rendered else report.reused).append(result.name)
-        if any(p.severity == "error" for p in result.problems):
+        if result.state == FAILED or any(p.severity == "error" for p in result.problems):
             report.failed_jobs.add(result.name)
-            report.refused += options.release and not result.outputs
+        report.refused += result.refused
     if "pdf" in options.formats and report.rendered:
         report.problems.extend(harfbuzz_notice())
     report.outputs = merge_previous(project, previous, report.outputs, jobs, options, report)
+    report.outputs += not_released(previous, report, build_dir)
     commit_outputs(build_dir, report, jobs,
                    lambda: write_manifest(build_dir, report.outputs, f"mobcontent {__version__}", options.release))
     write_contact_sheet(build_dir, report.outputs, project.config.name)

@@ -35,11 +35,14 @@ class Output:
     campaign: str = ""
     problems: tuple = ()  # what the checks and the printer said of this output (Problem.as_json())
     sources: dict = field(default_factory=dict)  # sha256 of every file read, whole (fast no-op rebuilds)
+    state: str = "ready"  # the edition's state: ready | draft | failed (build/gate.py)
+    reasons: tuple = ()  # why it is not ready (Problem.as_json())
 
     def as_json(self) -> dict:
         data = asdict(self)
         data["locales"] = list(self.locales)
         data["problems"] = [dict(p) for p in self.problems]
+        data["reasons"] = [dict(p) for p in self.reasons]
         return data
 
     @classmethod
@@ -49,6 +52,7 @@ class Output:
         values = {k: v for k, v in data.items() if k in known}
         values["locales"] = tuple(values.get("locales", ()))
         values["problems"] = tuple(values.get("problems", ()))
+        values["reasons"] = tuple(values.get("reasons", ()))
         return cls(**values)
 
 

@@ -45,6 +45,7 @@ class BuildReport:
     reused: list = field(default_factory=list)  # names of jobs whose outputs were reused
     removed: list = field(default_factory=list)  # paths of outputs of jobs no longer in the project
     results: list = field(default_factory=list)  # JobResult per job, in plan order
+    not_released: list = field(default_factory=list)  # paths of drafts a refused release kept
 
     @property
     def failed(self) -> int:
@@ -102,10 +103,18 @@ def shard_of(name: str, count: int) -> int:
 
 @dataclass(frozen=True)
 class JobResult:
-    """What one job gave back: its outputs, its problems, whether it was rendered, how long."""
+    """What one job gave back: its outputs, its problems, whether it was rendered, how long,
+    and the edition's state (``ready`` | ``draft`` | ``failed``) with the reasons."""
 
     name: str
     outputs: tuple
     problems: tuple
     rendered: bool
     seconds: float
+    state: str = "failed"
+    reasons: tuple = ()
+
+    @property
+    def refused(self) -> bool:
+        """A release build that wrote nothing for this edition."""
+        return not self.outputs and any(p.code == "release-refused" for p in self.problems)

@@ -6,10 +6,13 @@ stopped the same way whatever the number of jobs.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..base.errors import MobcontentError, Problem
 from ..base.i18n import _
 from ..base.model import Project
 from ..printing.pdf import font_configuration
+from .gate import FAILED
 from .job import build_job
 from .plan import BuildOptions, Job, JobResult
 from .watchdog import CRASH, MEMORY, TIMEOUT, Limits, run_watched
@@ -48,10 +51,10 @@ def _worker_job(name: str, cached) -> JobResult:
     project, options, job = _WORKER["project"], _WORKER["options"], _WORKER["jobs"][name]
     start = time.perf_counter()
     try:
-        outputs, problems, rendered = build_job(project, job, _WORKER["kit"], options, _WORKER["findings"], cached)
+        result = build_job(project, job, _WORKER["kit"], options, _WORKER["findings"], cached)
     except MobcontentError as exc:
-        outputs, problems, rendered = [], [exc.problem()], True
-    return JobResult(job.name, tuple(outputs), tuple(problems), rendered, time.perf_counter() - start)
+        result = JobResult(job.name, (), (exc.problem(),), True, 0.0, FAILED, (exc.problem(),))
+    return replace(result, seconds=time.perf_counter() - start)
 
 
 def _failed(job: Job, failure: str, detail: str, options: BuildOptions) -> JobResult:
@@ -75,4 +78,4 @@ def _failed(job: Job, failure: str, detail: str, options: BuildOptions) -> JobRe
         problem = Problem("build-failed", "error", *where,
                           _("'{job}' failed in a worker process: {error}").format(job=job.name, error=detail),
                           _("build it alone with --jobs 1 to see the problem"))
-    return JobResult(job.name, (), (problem,), True, 0.0)
+    return JobResult(job.name, (), (problem,), True, 0.0, FAILED, (problem,))

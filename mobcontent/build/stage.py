@@ -23,8 +23,8 @@ def commit_outputs(build_dir: Path, report: BuildReport, jobs: list[Job], write)
     staging = staging_dir(build_dir)
     by_name = {job.name: job for job in jobs}
     for result in report.results:
-        if not result.rendered:
-            continue
+        if not result.rendered or result.refused:
+            continue  # a refused release keeps the edition's earlier draft (listed as not released)
         keep = {o.path for o in result.outputs}
         for rel in sorted(keep):
             (build_dir / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -40,8 +40,7 @@ def commit_outputs(build_dir: Path, report: BuildReport, jobs: list[Job], write)
 
 
 def remove_outputs(build_dir: Path, job: Job, keep: set[str] = frozenset()) -> None:
-    """Delete the job's files left by an earlier build (a refused release writes nothing,
-    and must not leave an older draft behind), except those in ``keep``."""
+    """Delete the job's files left by an earlier build, except those in ``keep``."""
     folder = build_dir / job.leaflet.slug
     if not folder.is_dir():
         return
