@@ -76,8 +76,9 @@ def bundle_selection(manifest: dict, release: bool) -> tuple[dict, list[str], li
         return f"{output['leaflet']}.{'+'.join(output['locales'])} ({output.get('state', 'ready')})"
 
     outputs = manifest.get("outputs", [])
-    left = sorted({edition(o) for o in outputs if o.get("state", "ready") == "failed"})
-    refusing = sorted({edition(o) for o in outputs if o.get("state", "ready") != "ready"})
+    known = outputs + [e for e in manifest.get("editions", []) if isinstance(e, dict) and "leaflet" in e]
+    left = sorted({edition(o) for o in known if o.get("state", "ready") == "failed"})
+    refusing = sorted({edition(o) for o in known if o.get("state", "ready") != "ready"})
     kept = [o for o in outputs if o.get("state", "ready") != "failed"]
     return {**manifest, "outputs": kept}, left, refusing
 
@@ -106,6 +107,8 @@ def merge_manifests(manifests: list[tuple[str, dict]], expected: set[str] | None
     if expected is not None:
         present = {f"{o['leaflet']}.{'+'.join(o['locales'])}" for o in outputs}
         problems += [f"{job}: " + _("no shard built it") for job in sorted(expected - present)]
+    editions = {e["name"]: e for _name, m in manifests for e in m.get("editions", []) if "name" in e}
     merged = {"version": MANIFEST_VERSION, "tool": next(iter(tools)) if tools else "",
-              "release": releases == {True}, "outputs": sorted(outputs, key=lambda o: o["path"])}
+              "release": releases == {True}, "outputs": sorted(outputs, key=lambda o: o["path"]),
+              "editions": [editions[name] for name in sorted(editions)]}
     return merged, problems

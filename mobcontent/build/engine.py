@@ -16,8 +16,8 @@ from .cache import fast_reuse, merge_previous, not_released, previous_outputs
 from .contact import write_contact_sheet
 from .gate import FAILED, harfbuzz_notice, project_findings
 from .job import reused_result
-from .manifest import read_manifest, write_manifest
-from .plan import BuildOptions, BuildReport, JobResult, plan_jobs
+from .manifest import edition_json, read_manifest, write_manifest
+from .plan import BuildOptions, BuildReport, plan_jobs
 from .pool import run_jobs
 from .stage import commit_outputs, staging_dir
 
@@ -62,7 +62,22 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
         report.problems.extend(harfbuzz_notice())
     report.outputs = merge_previous(project, previous, report.outputs, jobs, options, report)
     report.outputs += not_released(previous, report, build_dir)
-    commit_outputs(build_dir, report, jobs,
-                   lambda: write_manifest(build_dir, report.outputs, f"mobcontent {__version__}", options.release))
+    editions = build_editions(project, previous, jobs, report, options)
+    commit_outputs(build_dir, report, jobs, lambda: write_manifest(
+        build_dir, report.outputs, f"mobcontent {__version__}", options.release, editions))
     write_contact_sheet(build_dir, report.outputs, project.config.name)
     return report
+
+
+def build_editions(project: Project, previous: dict, jobs, report: BuildReport, options: BuildOptions) -> list[dict]:
+    """Every edition's state for the manifest: this build's, and (for a partial build)
+    the earlier ones of editions still in the project that it did not plan."""
+    planned = {job.name: job for job in jobs}
+    editions = {r.name: edition_json(r.name, planned[r.name].leaflet.slug, planned[r.name].locales, r.state, r.reasons)
+                for r in report.results}
+    if options.partial and not options.shard and previous.get("release") == options.release:
+        existing = {job.name for job in plan_jobs(project, BuildOptions())}
+        for edition in previous.get("editions", []):
+            if edition.get("name") in existing:
+                editions.setdefault(edition["name"], edition)
+    return list(editions.values())

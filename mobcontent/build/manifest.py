@@ -56,17 +56,30 @@ class Output:
         return cls(**values)
 
 
-def manifest_json(outputs: list[Output], tool: str, release: bool) -> bytes:
-    """The manifest as stable, sorted, indented JSON bytes."""
+def manifest_json(outputs: list[Output], tool: str, release: bool, editions: list[dict] = ()) -> bytes:
+    """The manifest as stable, sorted, indented JSON bytes.
+
+    ``editions`` lists every edition the build knows with its state and reasons, also
+    those with no file (a failed or refused edition), so that ``bundle`` can say what
+    it leaves out.
+    """
     ordered = sorted(outputs, key=lambda o: o.path)
     data = {"version": MANIFEST_VERSION, "tool": tool, "release": release,
-            "outputs": [o.as_json() for o in ordered]}
+            "outputs": [o.as_json() for o in ordered],
+            "editions": sorted(editions, key=lambda e: e["name"])}
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
 
 
-def write_manifest(build_dir: Path, outputs: list[Output], tool: str, release: bool) -> Path:
+def edition_json(name: str, leaflet: str, locales, state: str, reasons) -> dict:
+    """One edition as the manifest lists it."""
+    return {"name": name, "leaflet": leaflet, "locales": list(locales), "state": state,
+            "reasons": [p if isinstance(p, dict) else p.as_json() for p in reasons]}
+
+
+def write_manifest(build_dir: Path, outputs: list[Output], tool: str, release: bool,
+                   editions: list[dict] = ()) -> Path:
     path = build_dir / "manifest.json"
-    write_atomic(path, manifest_json(outputs, tool, release))
+    write_atomic(path, manifest_json(outputs, tool, release, editions))
     return path
 
 
