@@ -261,8 +261,11 @@ def check_command(root, as_json, strict):
 @option("--json", "as_json", is_flag=True, help=N_("Print the build report as JSON (for CI)."))
 @option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True,
         metavar="SECONDS", help=N_("Stop a leaflet that takes longer than this (a runaway text or style)."))
+@option("--memory-limit", type=click.IntRange(min=0), default=2048, show_default=True, metavar="MB",
+        help=N_("Stop a leaflet whose worker needs more memory than this (0: no limit)."))
 @click.pass_obj
-def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit):
+def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit,
+                  memory_limit):
     project = _load(root)
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     bad = [f for f in wanted if f not in FORMATS]
@@ -271,7 +274,8 @@ def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cach
                                                                                 values=", ".join(FORMATS))), err=True)
         sys.exit(2)
     options = BuildOptions(tuple(leaflets), locale, wanted, release, jobs=jobs or os.cpu_count() or 1,
-                           shard=_parse_shard(shard), incremental=not no_cache, time_limit=time_limit)
+                           shard=_parse_shard(shard), incremental=not no_cache, time_limit=time_limit,
+                           memory_limit=memory_limit)
     try:
         total = len(plan_jobs(project, options))
         with _writer_lock(root, "build"), _progress(total, quiet=as_json) as progress:
@@ -541,6 +545,18 @@ def show_command(root, message, ethnic, religion, zone, locale, html_path):
     mark = (lambda value, variable: click.style(value, fg="cyan", bold=True, underline=True)) if colour else bracket
     click.echo(preview_text(preview, mark), nl=False)
     if html_path:
-        Path(html_path).write_text(preview_html(preview), encoding="utf-8")
-        click.echo(_("HTML preview written to {path}").format(path=html_path))
+        _write_preview(Path(html_path), preview_html(preview))
     sys.exit(1 if preview.problems else 0)
+
+
+def _write_preview(path: Path, html_text: str) -> None:
+    """``show --html``: write the page, or say clearly why it cannot be written (exit 2)."""
+    try:
+        if not path.parent.is_dir():
+            raise NotADirectoryError(2, _("the folder does not exist"))
+        write_atomic(path, html_text.encode("utf-8"))
+    except OSError as exc:
+        click.echo(_error(_("cannot write {path}: {reason} — choose a file in a folder that exists and that you "
+                            "may write to").format(path=path, reason=exc.strerror or exc)), err=True)
+        sys.exit(2)
+    click.echo(_("HTML preview written to {path}").format(path=path))

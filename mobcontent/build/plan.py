@@ -78,6 +78,12 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
     if unknown:
         raise UsageError(_("no leaflet named {names}").format(names=", ".join(unknown)),
                          hint=_("known leaflets: {names}").format(names=", ".join(project.leaflets)))
+    if options.locale is not None:
+        known = sorted({code for leaflet in project.leaflets.values()
+                        for code in (*leaflet.locales, *(leaflet.bilingual or ()))})
+        if options.locale not in known:
+            raise UsageError(_("no leaflet is built in locale '{locale}'").format(locale=options.locale),
+                             hint=_("locales of the leaflets: {names}").format(names=", ".join(known)))
     jobs = []
     for slug, leaflet in project.leaflets.items():
         if options.leaflets and slug not in options.leaflets:
