@@ -196,17 +196,18 @@ def test_a_refused_release_keeps_the_earlier_draft_and_says_it_is_not_released(m
 
 # --------------------------------------------------------------------------- the watchdog
 
-RUNAWAY_HTML = (PACKAGE_LAYOUTS / "a5-flyer" / "layout.html").read_text(encoding="utf-8").replace(
-    "<main>", "<main>{% for i in range(60000) %}<p>{{ i }} {{ i * 7 }} {{ i * 13 }}</p>{% endfor %}")
+POSTER = PACKAGE_LAYOUTS / "a4-poster"
+RUNAWAY_HTML = (POSTER / "layout.html").read_text(encoding="utf-8").replace(
+    "<main", "{% for i in range(60000) %}<p>{{ i }} {{ i * 7 }} {{ i * 13 }}</p>{% endfor %}<main", 1)
 
 
 def runaway_project(make_project):
-    """bien-gioi (an ordinary leaflet) and chay-mai, on a layout that keeps WeasyPrint busy for minutes."""
-    files = {f"layouts/runaway/{name}": (PACKAGE_LAYOUTS / "a5-flyer" / name).read_text(encoding="utf-8")
-             for name in ("layout.yaml", "layout.css")}
-    files["layouts/runaway/layout.html"] = RUNAWAY_HTML
+    """bien-gioi (an ordinary A5 leaflet) and chay-mai, on the project's own a4-poster layout that
+    keeps WeasyPrint busy for minutes (60,000 paragraphs)."""
+    files = {f"layouts/a4-poster/{p.name}": p.read_text(encoding="utf-8") for p in POSTER.iterdir() if p.is_file()}
+    files["layouts/a4-poster/layout.html"] = RUNAWAY_HTML
     files["content/leaflets/chay-mai.yaml"] = ("title: Chạy mãi\naudience: {zone: krong-na}\nlocales: [vi]\n"
-                                               "layout: runaway\nmessages: [lua-dao]\ndate: 2026-11-01\n")
+                                               "layout: a4-poster\nmessages: [lua-dao]\ndate: 2026-11-01\n")
     return make_project(files)
 
 

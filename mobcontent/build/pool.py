@@ -78,4 +78,5 @@ def _failed(job: Job, failure: str, detail: str, options: BuildOptions) -> JobRe
         problem = Problem("build-failed", "error", *where,
                           _("'{job}' failed in a worker process: {error}").format(job=job.name, error=detail),
                           _("build it alone with --jobs 1 to see the problem"))
-    return JobResult(job.name, (), (problem,), True, 0.0, FAILED, (problem,))
+    seconds = options.time_limit if failure == TIMEOUT else 0.0
+    return JobResult(job.name, (), (problem,), True, seconds, FAILED, (problem,))
