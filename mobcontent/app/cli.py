@@ -26,11 +26,10 @@ from ..base.lock import project_lock
 from ..base.model import DIMENSION_NAMES
 from ..base.version import __version__
 from ..build.bundle import bundle_selection, merge_manifests, write_bundle
-from ..build.engine import build_project
+from ..build.engine import build_project, check_project
 from ..build.gate import STATE_WORDS
 from ..build.manifest import read_manifest, select_outputs
 from ..build.plan import FORMATS, BuildOptions, plan_jobs
-from ..checks.runner import run_checks
 from ..content.audience import filter_messages
 from ..content.load import load_project
 from ..content.scaffold import init_project
@@ -234,11 +233,11 @@ def _table(header, rows):
 @click.pass_obj
 def check_command(root, as_json, strict):
     project = _load(root)
-    problems = run_checks(project)
+    problems, layouts = check_project(project, os.cpu_count() or 1)
     counts = {"error": sum(p.severity == "error" for p in problems),
               "warning": sum(p.severity == "warning" for p in problems)}
     if as_json:
-        click.echo(json.dumps({"problems": [p.as_json() for p in problems], "counts": counts},
+        click.echo(json.dumps({"problems": [p.as_json() for p in problems], "counts": counts, "layouts": layouts},
                               ensure_ascii=False, indent=2))
     else:
         for problem in problems:

@@ -10,7 +10,8 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from ..base.files import sha256
+from ..base.errors import Problem
+from ..base.files import sha256, write_atomic
 from ..base.model import Project
 from ..base.version import __version__
 from ..pipeline.layout import COMMON_LAYOUT, Layout, leaflet_date, read_layout
@@ -66,6 +67,32 @@ def not_released(previous: dict, report: BuildReport, build_dir: Path) -> list[O
                             reasons=tuple(p.as_json() for p in result.reasons)))
         report.not_released.append(output["path"])
     return kept
+
+
+def fit_cache_path(root: Path, name: str) -> Path:
+    """Where ``mobcontent check`` keeps what laying out one job found."""
+    return root / "build" / ".cache" / "check" / f"{name}.json"
+
+
+def read_fit_cache(root: Path, name: str, inputs: dict) -> tuple | None:
+    """The layout problems of a job laid out from exactly ``inputs`` before, else ``None``."""
+    import json
+    try:
+        data = json.loads(fit_cache_path(root, name).read_text(encoding="utf-8"))
+        if data.get("inputs") == inputs:
+            return tuple(Problem(**p) for p in data["problems"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass
+    return None
+
+
+def write_fit_cache(root: Path, name: str, inputs: dict, problems) -> None:
+    """Remember what laying out a job found (a check that cannot write its cache still works)."""
+    import contextlib
+    import json
+    data = {"inputs": inputs, "problems": [p.as_json() for p in problems]}
+    with contextlib.suppress(OSError):
+        write_atomic(fit_cache_path(root, name), json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def file_sha256(path: Path) -> str:

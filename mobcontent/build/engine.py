@@ -14,6 +14,7 @@ from ..pipeline.fontkit import font_cache_dir, project_characters
 from ..printing.fonts import prepare_font_kit
 from .cache import fast_reuse, merge_previous, not_released, previous_outputs
 from .contact import write_contact_sheet
+from ..checks.runner import run_checks
 from .gate import FAILED, harfbuzz_notice, project_findings
 from .job import reused_result
 from .manifest import edition_json, read_manifest, write_manifest
@@ -81,3 +82,24 @@ def build_editions(project: Project, previous: dict, jobs, report: BuildReport, 
             if edition.get("name") in existing:
                 editions.setdefault(edition["name"], edition)
     return list(editions.values())
+
+
+def check_layouts(project: Project, jobs: int = 1) -> tuple[list[Problem], dict]:
+    """What laying every edition out finds (``text-overflow``, ``glyph-missing``, a runaway
+    or crashed layout), for ``mobcontent check``: nothing is printed or written but a
+    cache in ``build/.cache/check/``, so a second check lays out only what changed.
+    Returns the problems and ``{"laid_out": n, "cached": n}``."""
+    options = BuildOptions(formats=(), jobs=jobs, check_only=True)
+    planned = plan_jobs(project, options)
+    kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
+    results = list(run_jobs(project, planned, kit, options, (), {}))
+    problems = list(dict.fromkeys(p for r in results for p in r.problems))
+    return problems, {"laid_out": sum(r.rendered for r in results), "cached": sum(not r.rendered for r in results)}
+
+
+def check_project(project: Project, jobs: int = 1) -> tuple[list[Problem], dict]:
+    """Everything that would block a release: the checks, then the layouts (fit, glyphs),
+    sorted by path and line. Returns the problems and the layout counts."""
+    problems, counts = check_layouts(project, jobs) if project.leaflets else ([], {"laid_out": 0, "cached": 0})
+    found = set(run_checks(project)) | set(problems)
+    return sorted(found, key=lambda p: (p.path, p.line, p.code, p.message)), counts

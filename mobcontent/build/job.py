@@ -37,7 +37,7 @@ from ..pipeline.translate import Text, lookup, translate_message
 from ..printing.copyfit import fit_layout
 from ..printing.pdf import PdfSettings, render_document, write_pdf
 from ..printing.previews import render_pngs
-from .cache import InputHashes, reuse_outputs, tool_fingerprint
+from .cache import InputHashes, read_fit_cache, reuse_outputs, tool_fingerprint, write_fit_cache
 from .gate import FAILING_CODES, READY, check_job, edition_state
 from .manifest import Output
 from .plan import BuildOptions, Job, JobResult
@@ -75,6 +75,10 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     inputs.add_layout(layout)
     inputs.add_used_entries()
     inputs.hashes.update({"font-kit": kit.key, "tool": tool_fingerprint(), "date": page.date})
+    if options.check_only:
+        known = read_fit_cache(project.root, job.name, inputs.hashes)
+        if known is not None:
+            return JobResult(job.name, (), known, False, 0.0, *edition_state(known))
     reused = reuse_outputs(project.root / "build", cached, inputs.hashes, options)
     if reused is not None:
         return reused_result(job.name, reused)
@@ -86,6 +90,11 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
         return _render(layout, page, views, scale, checked.missing, allowed, variant, kit.key)
 
     fit = fit_layout(lambda scale: render(page, views, scale), layout)
+    if options.check_only:  # `mobcontent check`: what the layout found, remembered for the next check
+        found = tuple(replace(p, severity="error") for p in checked.glyphs) + \
+            ((fit.overflow.problem(job.leaflet, job, layout, fit.scale),) if fit.overflow else ())
+        write_fit_cache(project.root, job.name, inputs.hashes, found)
+        return JobResult(job.name, (), found, True, 0.0, *edition_state(found))
     printed = write_pdf(fit.rendered, PdfSettings(f"{job.name}:{sorted(inputs.hashes.items())}:{variant}",
                                                   variant, layout.bleed_mm))
     state, reasons = edition_state(checked.report(True, fit, printed, job, layout), page.draft)

@@ -26,6 +26,7 @@ class BuildOptions:
     incremental: bool = True  # reuse outputs whose inputs did not change
     time_limit: float = 300.0  # seconds one leaflet may take before its worker is killed
     memory_limit: int = 2048  # megabytes of address space per worker (0: no cap)
+    check_only: bool = False  # lay out and check, write nothing but the check cache (`mobcontent check`)
 
     @property
     def partial(self) -> bool:
