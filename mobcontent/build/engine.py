@@ -101,5 +101,7 @@ def check_project(project: Project, jobs: int = 1) -> tuple[list[Problem], dict]
     """Everything that would block a release: the checks, then the layouts (fit, glyphs),
     sorted by path and line. Returns the problems and the layout counts."""
     problems, counts = check_layouts(project, jobs) if project.leaflets else ([], {"laid_out": 0, "cached": 0})
-    found = set(run_checks(project)) | set(problems)
+    found = set(run_checks(project))
+    said = {(p.code, p.path, p.line) for p in found}
+    found |= {p for p in problems if (p.code, p.path, p.line) not in said}  # laying out may meet them again
     return sorted(found, key=lambda p: (p.path, p.line, p.code, p.message)), counts
