@@ -15,7 +15,7 @@ from ..printing.fonts import prepare_font_kit
 from .cache import fast_reuse, merge_previous, not_released, previous_outputs
 from .contact import write_contact_sheet
 from ..checks.runner import run_checks
-from .gate import FAILED, harfbuzz_notice, project_findings
+from .gate import FAILED, harfbuzz_notice
 from .job import reused_result
 from .manifest import edition_json, read_manifest, write_manifest
 from .plan import BuildOptions, BuildReport, plan_jobs
@@ -48,9 +48,9 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
             if progress:
                 progress(results[job.name])
     remaining = [job for job in jobs if job.name not in results]
-    findings = project_findings(project) if remaining else ()  # the checks cost more than a no-op build
-    for result in run_jobs(project, remaining, kit, options, findings, cache, progress):
-        results[result.name] = result
+    if remaining:  # the project checks run in the pool beside the first renders (a no-op build needs none)
+        done, _findings = run_jobs(project, remaining, kit, options, cache, progress)
+        results.update((result.name, result) for result in done)
     for result in (results[job.name] for job in jobs):
         report.results.append(result)
         report.outputs.extend(result.outputs)
@@ -92,7 +92,7 @@ def check_layouts(project: Project, jobs: int = 1) -> tuple[list[Problem], dict]
     options = BuildOptions(formats=(), jobs=jobs, check_only=True)
     planned = plan_jobs(project, options)
     kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
-    results = list(run_jobs(project, planned, kit, options, (), {}))
+    results, _findings = run_jobs(project, planned, kit, options, {}, findings=())
     problems = list(dict.fromkeys(p for r in results for p in r.problems))
     return problems, {"laid_out": sum(r.rendered for r in results), "cached": sum(not r.rendered for r in results)}
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from ..base.errors import Problem
 from ..base.i18n import N_, _
 from ..checks.glyphs import glyph_problems, stacking_problems
-from ..checks.runner import run_checks
 from ..printing.pdf import HARFBUZZ_NOTICE, harfbuzz_subset_available
 
 # --- edition states -------------------------------------------------------------------
@@ -148,8 +147,3 @@ def harfbuzz_notice() -> list[Problem]:
                     _("HarfBuzz's subsetting library is not installed: fonts are embedded with fontTools, "
                       "about 10x slower (the PDFs are the same quality)"),
                     _("install it: sudo apt-get install libharfbuzz-subset0"))]
-
-
-def project_findings(project) -> tuple[Problem, ...]:
-    """The project's check problems (a leaflet with a failed check is not fit to release)."""
-    return tuple(run_checks(project))

@@ -70,7 +70,8 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     inputs = InputHashes(project.root)
     sides = [prepare_side(project, job.leaflet, locale, inputs, kit) for locale in job.locales]
     layout = read_layout(project.root, job.leaflet.layout)
-    checked = check_job(project.root, job.name, sides, kit, _related_findings(findings, inputs))
+    read = tuple(sorted(set(inputs.hashes) | set(inputs.catalogs)))
+    checked = check_job(project.root, job.name, sides, kit, related_findings(findings, read))
     page = _combine(sides, draft=checked.makes_draft and not options.release)
     inputs.add_layout(layout)
     inputs.add_used_entries()
@@ -78,10 +79,10 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     if options.check_only:
         known = read_fit_cache(project.root, job.name, inputs.hashes)
         if known is not None:
-            return JobResult(job.name, (), known, False, 0.0, *edition_state(known))
+            return JobResult(job.name, (), known, False, 0.0, *edition_state(known), read=read)
     reused = reuse_outputs(project.root / "build", cached, inputs.hashes, options)
     if reused is not None:
-        return reused_result(job.name, reused)
+        return replace(reused_result(job.name, reused), read=read)
     views = message_views(sides, page.draft, project.root / "content" / "assets")
     allowed = [project.root / "content" / "assets", layout.directory, kit.directory]
     variant = layout.release if options.release else None
@@ -94,13 +95,14 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
         found = tuple(replace(p, severity="error") for p in checked.glyphs) + \
             ((fit.overflow.problem(job.leaflet, job, layout, fit.scale),) if fit.overflow else ())
         write_fit_cache(project.root, job.name, inputs.hashes, found)
-        return JobResult(job.name, (), found, True, 0.0, *edition_state(found))
+        return JobResult(job.name, (), found, True, 0.0, *edition_state(found), read=read)
     printed = write_pdf(fit.rendered, PdfSettings(f"{job.name}:{sorted(inputs.hashes.items())}:{variant}",
                                                   variant, layout.bleed_mm))
     state, reasons = edition_state(checked.report(True, fit, printed, job, layout), page.draft)
     problems = _failing_as_errors(checked.report(options.release, fit, printed, job, layout))
     if options.release and state != READY:
-        return JobResult(job.name, (), tuple(_with_refusal(problems, job.leaflet, job)), True, 0.0, state, reasons)
+        return JobResult(job.name, (), tuple(_with_refusal(problems, job.leaflet, job)), True, 0.0, state, reasons,
+                         read)
     if state != READY and not page.draft:  # found only once laid out (overflow, printer warnings): mark it
         page = _combine(sides, draft=True)
         views = message_views(sides, True, project.root / "content" / "assets")
@@ -109,7 +111,7 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
                                                       variant, layout.bleed_mm))
     outputs = write_outputs(project, job, layout, sides, page, inputs, printed, fit, options, kit, problems,
                             (state, reasons))
-    return JobResult(job.name, tuple(outputs), tuple(problems), True, 0.0, state, reasons)
+    return JobResult(job.name, tuple(outputs), tuple(problems), True, 0.0, state, reasons, read)
 
 
 def reused_result(name: str, outputs: list[Output]) -> JobResult:
@@ -220,9 +222,9 @@ def _portable_html(html: str, kit, folder: Path) -> bytes:
     return html.encode("utf-8")
 
 
-def _related_findings(findings, inputs: InputHashes) -> list[Problem]:
-    """The project's check errors about this job's own files (its leaflet, messages, catalogs)."""
-    paths = set(inputs.hashes) | set(inputs.catalogs)
+def related_findings(findings, read) -> list[Problem]:
+    """The project's check errors about the files a job read (its leaflet, messages, catalogs)."""
+    paths = set(read)
     return [p for p in findings if p.severity == "error" and p.path in paths and p.code not in PER_AUDIENCE]
 
 

@@ -120,6 +120,7 @@ class JobResult:
     seconds: float
     state: str = "failed"
     reasons: tuple = ()
+    read: tuple = ()  # the project files and catalogs it read (which check findings concern it)
 
     @property
     def refused(self) -> bool:

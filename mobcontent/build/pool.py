@@ -13,28 +13,68 @@ from ..base.i18n import _
 from ..base.model import Project
 from ..printing.pdf import font_configuration
 from .gate import FAILED
-from .job import build_job
+from ..checks.runner import run_checks
+from .job import build_job, related_findings
 from .plan import BuildOptions, Job, JobResult
 from .watchdog import CRASH, MEMORY, TIMEOUT, Limits, run_watched
 
 
-def run_jobs(project: Project, jobs: list[Job], kit, options: BuildOptions, findings, cache: dict, progress=None):
-    """Yield a JobResult per job, in plan order; every job runs in a watched worker."""
-    limits = Limits(options.time_limit, options.memory_limit)
-    _WORKER.update(project=project, kit=kit, options=options, findings=findings, jobs={j.name: j for j in jobs})
-    arguments = [(job.name, cache.get(job.name)) for job in jobs]
-    results: dict[int, JobResult] = {}
-    try:
-        for done in run_watched(_worker_job, arguments, options.jobs, limits, _init_worker, (kit.key,)):
-            job = jobs[done.index]
-            result = done.value if not done.failure else _failed(job, done.failure, done.detail, options)
-            results[done.index] = result
+def run_jobs(project: Project, jobs: list[Job], kit, options: BuildOptions, cache: dict, progress=None,
+             findings=None) -> tuple[list[JobResult], tuple[Problem, ...]]:
+    """Every job's result in plan order, and the project's check findings.
+
+    With ``findings=None`` the project checks run in the pool as its first task, beside
+    the first renders rather than before them. A job that finished before the findings
+    came and that they concern (an error in a file it read: it must be marked DRAFT or
+    refused) is built again with them, once the rest is done.
+    """
+    tasks = ([("checks", "", None)] if findings is None else []) + [("job", j.name, cache.get(j.name)) for j in jobs]
+    results: dict[str, JobResult] = {}
+    waiting: list[JobResult] = []  # came before the findings
+    again: list[Job] = []
+    by_name = {job.name: job for job in jobs}
+
+    def settle(result: JobResult) -> None:
+        if result.rendered and related_findings(findings, result.read):
+            again.append(by_name[result.name])
+            return
+        results[result.name] = result
+        if progress:
+            progress(result)
+
+    for kind, result in _watched(project, by_name, tasks, kit, options, findings or ()):
+        if kind == "checks":
+            findings = result
+            for early in waiting:
+                settle(early)
+        elif findings is None:
+            waiting.append(result)
+        else:
+            settle(result)
+    if again:
+        redo = [("job", job.name, None) for job in again]
+        for _kind, result in _watched(project, by_name, redo, kit, options, findings):
+            results[result.name] = result
             if progress:
                 progress(result)
+    return [results[job.name] for job in jobs], tuple(findings or ())
+
+
+def _watched(project, jobs: dict, tasks, kit, options, findings):
+    """``(kind, value)`` of each task as it finishes in the watched workers: the findings
+    of the checks task, a JobResult for a job (a stopped or dead worker fails its job)."""
+    limits = Limits(options.time_limit, options.memory_limit)
+    _WORKER.update(project=project, kit=kit, options=options, findings=findings, jobs=jobs)
+    try:
+        for done in run_watched(_worker_task, tasks, options.jobs, limits, _init_worker, (kit.key,)):
+            kind, name, _cached = tasks[done.index]
+            if kind == "checks":
+                yield kind, (tuple(done.value) if not done.failure else ())
+            else:
+                yield kind, (done.value if not done.failure else _failed(jobs[name], done.failure, done.detail,
+                                                                          options))
     finally:
         _WORKER.clear()
-    for index in range(len(jobs)):
-        yield results[index]
 
 
 _WORKER: dict = {}  # set in the parent before the workers fork: they inherit it
@@ -45,10 +85,13 @@ def _init_worker(kit_key: str) -> None:
     font_configuration(kit_key)
 
 
-def _worker_job(name: str, cached) -> JobResult:
-    """One job, in a worker: the job's own errors are its problems."""
+def _worker_task(kind: str, name: str, cached):
+    """One task, in a worker: the project checks, or one job (its own errors are its problems)."""
     import time
-    project, options, job = _WORKER["project"], _WORKER["options"], _WORKER["jobs"][name]
+    project, options = _WORKER["project"], _WORKER["options"]
+    if kind == "checks":
+        return tuple(run_checks(project))
+    job = _WORKER["jobs"][name]
     start = time.perf_counter()
     try:
         result = build_job(project, job, _WORKER["kit"], options, _WORKER["findings"], cached)
