@@ -185,8 +185,8 @@ def index_html(root: Path, state: PreviewState) -> str:
                 images = "".join(f"<img src='/build/{html.escape(o['path'])}?g={state.generation}' alt=''>"
                                  for o in sorted(outputs, key=lambda o: o["path"]) if o["format"] == "png")
                 states = {o.get("state", "draft" if o.get("draft") else "ready") for o in outputs}
-                state = "failed" if "failed" in states else "draft" if "draft" in states else "ready"
-                draft = f" <strong class='state-{state}'>{html.escape(_(STATE_WORDS[state]))}</strong>"
+                worst = "failed" if "failed" in states else "draft" if "draft" in states else "ready"
+                draft = f" <strong class='state-{worst}'>{html.escape(_(STATE_WORDS[worst]))}</strong>"
                 parts.append(f"<div class='locale'><p>{html.escape(locale)}{draft}: {links}</p>"
                              f"<div class='pages'>{images}</div></div>")
             parts.append("</div>")
