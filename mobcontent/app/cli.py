@@ -480,7 +480,8 @@ def bundle_command(root, target, campaign, release, shards):
         sys.exit(1)
     manifest = _bundled_outputs(select_outputs(manifest, campaign), release)
     if not manifest["outputs"]:
-        click.echo(_error(_("no output belongs to campaign '{campaign}'").format(campaign=campaign)), err=True)
+        click.echo(_error(_("no output belongs to campaign '{campaign}'").format(campaign=campaign) if campaign
+                          else _("nothing to bundle: no edition can go in a bundle")), err=True)
         sys.exit(1)
     path = Path(target) if target else build_dir / "bundles" / f"{campaign or 'all'}.zip"
     try:
