@@ -68,6 +68,10 @@ class Entry:
     obsolete: bool = False
     line: int = field(default=0, compare=False)
     raw: str = field(default="", compare=False, repr=False)
+    # each string as it was saved: ((keyword, value, obsolete, lines), ...); format_entry
+    # reuses the lines of a string whose value did not change, so a translator's (or
+    # polib's) wrapping survives an update that changes only comments or references
+    raw_strings: tuple = field(default=(), compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -179,6 +183,7 @@ class _Builder:
         self.flags: list[str] = []
         self.strings: dict[str, list[str]] = {}  # keyword -> parts
         self.lines: dict[str, int] = {}  # keyword -> 1-based line
+        self.spans: dict[str, list[int]] = {}  # keyword -> [first, last] 0-based line index
         self.previous: dict[str, list[str]] = {}
         self.obsolete: bool | None = None
         self.last: tuple[str, bool] | None = None  # (keyword, previous?) for continuation lines
@@ -281,6 +286,7 @@ class _Parser:
                            _("strings continue a msgid or msgstr on the line above; check for a missing keyword"))
             self.set_obsolete(entry, index, obsolete)
             entry.strings[entry.last[0]].append(self.string(index, text))
+            entry.spans[entry.last[0]][1] = index
             entry.end = index
             return
         match = KEYWORD_RE.match(text)
@@ -309,6 +315,7 @@ class _Parser:
                        _("write msgid first"))
         entry.strings[keyword] = [self.string(index, match.group(3))]
         entry.lines[keyword] = index + 1
+        entry.spans[keyword] = [index, index]
         entry.last = (keyword, False)
         entry.end = index
 
@@ -385,7 +392,9 @@ class _Parser:
             extracted=tuple(entry.extracted), references=tuple(entry.references),
             previous_msgctxt=prev.get("msgctxt"), previous_msgid=prev.get("msgid"),
             previous_msgid_plural=prev.get("msgid_plural"), obsolete=bool(entry.obsolete),
-            line=msgid_line, raw="\n".join(self.lines[entry.start:entry.end + 1]) + "\n")
+            line=msgid_line, raw="\n".join(self.lines[entry.start:entry.end + 1]) + "\n",
+            raw_strings=tuple((k, strings[k], bool(entry.obsolete), tuple(self.lines[a:b + 1]))
+                              for k, (a, b) in entry.spans.items()))
         if not result.obsolete:
             first = self.seen.get(result.key)
             if first is not None:
@@ -469,15 +478,23 @@ def format_entry(entry: Entry, width: int = PAGE_WIDTH) -> str:
                            ("msgid_plural", entry.previous_msgid_plural)):
         if value is not None:
             out.extend(wrap_string(keyword, value, previous, width))
+    saved: dict = {}
+    for keyword, value, obsolete, lines in entry.raw_strings:
+        saved.setdefault((keyword, value, obsolete), lines)  # the translator's file first
+
+    def string(keyword: str, value: str) -> list[str]:
+        kept = saved.get((keyword, value, entry.obsolete))
+        return list(kept) if kept is not None else wrap_string(keyword, value, prefix, width)
+
     if entry.msgctxt is not None:
-        out.extend(wrap_string("msgctxt", entry.msgctxt, prefix, width))
-    out.extend(wrap_string("msgid", entry.msgid, prefix, width))
+        out.extend(string("msgctxt", entry.msgctxt))
+    out.extend(string("msgid", entry.msgid))
     if entry.msgid_plural is not None:
-        out.extend(wrap_string("msgid_plural", entry.msgid_plural, prefix, width))
+        out.extend(string("msgid_plural", entry.msgid_plural))
         for i, text in enumerate(entry.msgstr_plural):
-            out.extend(wrap_string(f"msgstr[{i}]", text, prefix, width))
+            out.extend(string(f"msgstr[{i}]", text))
     else:
-        out.extend(wrap_string("msgstr", entry.msgstr, prefix, width))
+        out.extend(string("msgstr", entry.msgstr))
     return "\n".join(out) + "\n"
 
 
@@ -750,7 +767,11 @@ def merge_po(template: PoFile, old: PoFile | None, header: dict[str, str],
                 used.add(canonical_key(offered, canonical))
             counts.fuzzy += 1
             carried = _carry(entry, offered, fuzzy=True, previous=offered)
-            entries.append(replace(carried, comments=found.comments if found is not None else ()))
+            # translator comments stay with their translation when it moves within the file
+            # (a changed source), as msgmerge keeps them; an entry's own comments win
+            comments = (found.comments if found is not None and found.comments
+                        else offered.comments if same_file else ())
+            entries.append(replace(carried, comments=comments))
             continue
         if found is None:
             counts.new += 1
@@ -792,7 +813,8 @@ def _carry(entry: Entry, old: Entry, fuzzy: bool, previous: Entry | None) -> Ent
         elif previous.msgid != entry.msgid or previous.msgctxt != entry.msgctxt:
             prev_ctxt, prev_id, prev_plural = previous.msgctxt, previous.msgid, previous.msgid_plural
     plural = entry.msgid_plural is not None
-    return replace(entry, msgstr="" if plural else old.msgstr,
+    raw_strings = old.raw_strings + tuple(r for r in entry.raw_strings if r[0] not in ("msgstr",))
+    return replace(entry, raw_strings=raw_strings, msgstr="" if plural else old.msgstr,
                    msgstr_plural=old.msgstr_plural if plural else (), flags=flags,
                    comments=old.comments, previous_msgctxt=prev_ctxt, previous_msgid=prev_id,
                    previous_msgid_plural=prev_plural, obsolete=False)
