@@ -573,3 +573,109 @@ def show_command(root, message, ethnic, religion, zone, locale, html_path):
         Path(html_path).write_text(preview_html(preview), encoding="utf-8")
         click.echo(_("HTML preview written to {path}").format(path=html_path))
     sys.exit(1 if preview.problems else 0)
+
+
+# --------------------------------------------------------------------------- issue 14: handoff, tm, glossary
+
+@main.group("handoff", cls=Group, help=N_("Translator files in Word or Excel: export, then import them back."))
+def handoff_group():
+    pass
+
+
+@handoff_group.command("export", help=N_("Write one Word or Excel file for a translator of LOCALE."))
+@click.argument("leaflets", nargs=-1)
+@option("--locale", required=True, help=N_("The language to translate into (e.g. rad)."))
+@option("--message", "messages", multiple=True, help=N_("Only this message (repeatable)."))
+@option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), default="xlsx", show_default=True,
+        help=N_("Word (docx) or Excel (xlsx)."))
+@option("--output", type=click.Path(dir_okay=False), help=N_("The file to write (default: handoff/<locale>.<format>)."))
+@click.pass_obj
+def handoff_export_command(root, leaflets, locale, messages, fmt, output):
+    from .l10n.handoff import export_handoff
+    project = _load(root)
+    try:
+        path, count = export_handoff(project, locale, fmt, Path(output) if output else None, leaflets, messages)
+    except MobcontentError as exc:
+        if exc.code == "usage":
+            _fail_usage(exc)
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(1)
+    click.echo(_("{path}: {count} entries to translate into {locale}").format(path=path, count=count, locale=locale))
+
+
+@handoff_group.command("import", help=N_("Merge a translator's Word or Excel FILE into the PO files."))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@option("--ours", "prefer", flag_value="ours", help=N_("On a conflict keep the PO file's translation."))
+@option("--theirs", "prefer", flag_value="theirs", help=N_("On a conflict take the file's translation."))
+@option("--json", "as_json", is_flag=True, help=N_("Print stable JSON."))
+@click.pass_obj
+def handoff_import_command(root, file, prefer, as_json):
+    from .l10n.handoff import describe_outcome, import_handoff
+    project = _load(root)
+    try:
+        with _writer_lock(root, "handoff import"):
+            report = import_handoff(project, Path(file), prefer)
+    except MobcontentError as exc:
+        if exc.code == "usage":
+            _fail_usage(exc)
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps({"locale": report.locale, "rows": [
+            {"row": o.row, "id": o.id, "status": o.status, "why": o.why, "warnings": list(o.warnings)}
+            for o in report.outcomes], "files": [{"path": f.path, "action": f.action} for f in report.files],
+            "counts": {s: report.count(s) for s in ("new", "changed", "unchanged", "conflict", "rejected",
+                                                    "missing")}}, ensure_ascii=False, indent=2))
+    else:
+        for outcome in report.outcomes:
+            if outcome.status != "unchanged" or outcome.why:
+                click.echo(describe_outcome(outcome, file), err=outcome.status in ("conflict", "rejected"))
+        for change in report.files:
+            if change.action != "unchanged":
+                click.echo(change.describe())
+        click.echo(_("{new} new, {changed} changed, {unchanged} unchanged, {conflict} conflict(s), "
+                     "{rejected} rejected, {missing} missing row(s)").format(
+            **{s: report.count(s) for s in ("new", "changed", "unchanged", "conflict", "rejected", "missing")}))
+    sys.exit(0 if report.ok else 1)
+
+
+@main.group("glossary", cls=Group, help=N_("The per-locale glossary: seed it from the audiences, export it as TBX."))
+def glossary_group():
+    pass
+
+
+@glossary_group.command("seed", help=N_("Add the audiences' terms to locales/<locale>/glossary.yaml."))
+@option("--locale", required=True, help=N_("The glossary's language (e.g. rad)."))
+@click.pass_obj
+def glossary_seed_command(root, locale):
+    from .bundle import write_atomic
+    from .l10n.glossary import glossary_path, seed_glossary
+    from .translate import target_locales
+    project = _load(root)
+    try:
+        target_locales(project, locale)
+        text, added = seed_glossary(project, locale)
+    except MobcontentError as exc:
+        if exc.code == "usage":
+            _fail_usage(exc)
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(1)
+    if added:
+        write_atomic(Path(root) / glossary_path(locale), text.encode("utf-8"))
+    click.echo(_("{path}: {count} term(s) added").format(path=glossary_path(locale), count=added))
+
+
+@glossary_group.command("export", help=N_("Write the glossary of a locale as TBX (for Weblate)."))
+@option("--locale", required=True, help=N_("The glossary's language (e.g. rad)."))
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.pass_obj
+def glossary_export_command(root, locale, target):
+    from .l10n.glossary import write_glossary_tbx
+    from .translate import target_locales
+    project = _load(root)
+    try:
+        target_locales(project, locale)
+    except MobcontentError as exc:
+        _fail_usage(exc)
+    count = write_glossary_tbx(project, locale, Path(target))
+    click.echo(_("{path}: {count} term(s)").format(path=target, count=count))
