@@ -679,3 +679,48 @@ def glossary_export_command(root, locale, target):
         _fail_usage(exc)
     count = write_glossary_tbx(project, locale, Path(target))
     click.echo(_("{path}: {count} term(s)").format(path=target, count=count))
+
+
+@main.group("tm", cls=Group, help=N_("Translation memory: share it as TMX (Weblate, OmegaT) or PO compendia."))
+def tm_group():
+    pass
+
+
+@tm_group.command("export", help=N_("Write the reviewed translations of a locale as TMX (or a PO compendium: FILE.po)."))
+@option("--locale", required=True, help=N_("The language (e.g. rad)."))
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.pass_obj
+def tm_export_command(root, locale, target):
+    from .l10n.tm import export_memory
+    from .translate import target_locales
+    project = _load(root)
+    try:
+        target_locales(project, locale)
+        count = export_memory(project, locale, Path(target))
+    except MobcontentError as exc:
+        if exc.code == "usage":
+            _fail_usage(exc)
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(1)
+    click.echo(_("{path}: {count} translation unit(s)").format(path=target, count=count))
+
+
+@tm_group.command("import", help=N_("Add a TMX file or PO compendium to locales/<locale>/memory.po (offered as fuzzy)."))
+@option("--locale", required=True, help=N_("The language (e.g. rad)."))
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.pass_obj
+def tm_import_command(root, locale, source):
+    from .l10n.tm import import_memory, memory_path
+    from .translate import target_locales
+    project = _load(root)
+    try:
+        target_locales(project, locale)
+        with _writer_lock(root, "tm import"):
+            added, known = import_memory(project, locale, Path(source))
+    except MobcontentError as exc:
+        if exc.code == "usage":
+            _fail_usage(exc)
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(1)
+    click.echo(_("{path}: {added} added, {known} already known").format(path=memory_path(locale), added=added,
+                                                                       known=known))

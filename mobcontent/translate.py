@@ -37,6 +37,7 @@ from .i18n import N_, _
 from .locales import display_name, plural_forms
 from .model import DIMENSIONS, Chunk, Message, Project
 from .safety import SOURCE_ATTRIBUTE, LinkGuard
+from .l10n import glossary as _glossary, tm as _tm  # issue 14: memory and glossary for update
 
 PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([a-z][a-z0-9_]*)\}")
 BLOCK_KINDS = {"p": "paragraph", "li": "list item", "td": "table cell", "th": "table header",
@@ -449,7 +450,8 @@ def _template(project: Project, domain: str, entries: list[_po.Entry], what: str
 ACTIONS = {"created": N_("created"), "updated": N_("updated"), "unchanged": N_("unchanged"),
            "removed": N_("removed"), "skipped": N_("skipped")}
 COUNTED = {"new": N_("{count} new"), "fuzzy": N_("{count} fuzzy"), "obsolete": N_("{count} obsolete"),
-           "revived": N_("{count} revived"), "missing": N_("{count} missing")}
+           "revived": N_("{count} revived"), "missing": N_("{count} missing"),
+           "filled": N_("{count} from memory")}
 
 
 @dataclass(frozen=True)
@@ -463,9 +465,11 @@ class FileReport:
     fuzzy: int = 0
     obsolete: int = 0
     revived: int = 0
+    filled: int = 0  # translated from the same text elsewhere in the locale (translation memory)
 
     def describe(self) -> str:
         counts = [_(COUNTED[what]).format(count=n) for n, what in ((self.new, "new"), (self.fuzzy, "fuzzy"),
+                                                                   (self.filled, "filled"),
                                                                    (self.obsolete, "obsolete"),
                                                                    (self.revived, "revived")) if n]
         return f"{self.path}: {_(ACTIONS.get(self.action, self.action))}" + (
@@ -595,7 +599,9 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
             broken.add(domain)
             report.problems.append(exc.problem())
             report.files.append(FileReport(rel, "skipped"))
-    index, exact = _suggestions(existing, canonical)
+    # issue 14: translation memory and glossary comments (mobcontent/l10n/)
+    memory = _tm.Memory(existing, canonical, _tm.term_pattern(project), _read_memory(project, code, report))
+    glossary = _glossary.read_glossary(project, code)
     locale = project.locales.get(code)
     for domain, template in templates.items():
         if domain in broken:
@@ -604,7 +610,9 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
         old = existing.get(domain)
 
         def suggest(entry, domain=domain):
-            return _suggest(entry, domain, index, exact, canonical)
+            found = memory.suggest(entry, domain)
+            return None if found is None else (found.source, found.entry, found.same_file, found.fuzzy,
+                                               found.comment)
 
         fields = _header_fields(template, code, locale)
         if old is None:
@@ -613,12 +621,13 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
         merged, counts = _po.merge_po(template, old, fields, suggest, canonical)
         if old is None:
             merged = replace(merged, header=replace(merged.header, comments=_new_header_comments(project, code, domain)))
+        merged = _glossary.with_glossary_comments(merged, glossary)
         if old is not None and merged == old:
             report.files.append(FileReport(rel, "unchanged"))
             continue
         write_atomic(root / rel, _po.format_po(merged, old).encode("utf-8"))
         report.files.append(FileReport(rel, "created" if old is None else "updated", counts.new, counts.fuzzy,
-                                       counts.obsolete, counts.revived))
+                                       counts.obsolete, counts.revived, counts.filled))
     for domain, old in existing.items():
         if domain in templates:
             continue
@@ -635,6 +644,15 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
             report.files.append(FileReport(rel, "unchanged"))
 
 
+def _read_memory(project: Project, code: str, report: Report):
+    """The locale's imported memory (``tm import``); a broken one is reported and ignored."""
+    try:
+        return _tm.read_memory(project, code)
+    except _po.PoError as exc:
+        report.problems.append(replace(exc.problem(), severity="warning"))
+        return None
+
+
 def _header_fields(template: _po.PoFile, code: str, locale) -> dict[str, str]:
     fields = {"Project-Id-Version": template.field("Project-Id-Version") or "",
               "POT-Creation-Date": template.field("POT-Creation-Date") or "",
@@ -648,35 +666,6 @@ def _new_header_comments(project: Project, code: str, domain: str) -> tuple[str,
     name = display_name(code, project.locales)
     return (f"{name} translation of {domain} ({project.config.name}).",
             "Translate in Poedit, Weblate, Lokalize or a text editor; see docs/translators.md.")
-
-
-def _suggestions(existing: dict[str, _po.PoFile], canonical) -> tuple[_po.FuzzyIndex, dict]:
-    """Every translation of the locale, for new text: an exact-match table and a fuzzy index."""
-    index = _po.FuzzyIndex(())
-    exact: dict[str, tuple[str, _po.Entry]] = {}
-    for domain, po in sorted(existing.items()):
-        for entry in po.entries:
-            if not entry.translated or entry.msgid_plural is not None:
-                continue
-            key = _po.canonical_key(entry, canonical)
-            if key not in exact or (exact[key][1].fuzzy and not entry.fuzzy):
-                exact[key] = (domain, entry)
-            index.add(canonical(entry.msgid), (domain, entry))
-    return index, exact
-
-
-def _suggest(entry: _po.Entry, domain: str, index: _po.FuzzyIndex, exact: dict, canonical):
-    """A translation for a template entry with none: the same text elsewhere in the locale,
-    else the closest one (same msgctxt only for entries that have one)."""
-    key = _po.canonical_key(entry, canonical)
-    if key in exact:
-        where, found = exact[key]
-        return found.msgid, found, where == domain
-    best = index.best(canonical(entry.msgid), accept=lambda p: p[1].msgctxt == entry.msgctxt)
-    if best is None:
-        return None
-    _score, text, (where, found) = best
-    return text, found, where == domain
 
 
 # --------------------------------------------------------------------------- stats
