@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mobcontent.cli import main
-from mobcontent.load import load_project
-from mobcontent.po import read_po
+from mobcontent.app.cli import main
+from mobcontent.content.load import load_project
+from mobcontent.formats.po import read_po
 from mobcontent.l10n.handoff import COLUMNS, LABELS, read_handoff
 
 needs_gettext = pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is not installed")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mobcontent.cli import main
-from mobcontent.po import read_po
+from mobcontent.app.cli import main
+from mobcontent.formats.po import read_po
 
 needs_gettext = pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is not installed")
 

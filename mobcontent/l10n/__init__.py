@@ -1,5 +1,5 @@
-"""Localisation workflow: extract, update, stats, translator handoff (Word/Excel),
-translation memory (TMX) and the glossary (TBX).
-
-May import pipeline, content, formats and base; never checks, build or app.
+"""The translator's workflow: extract templates, update PO files, statistics, translator
+handoff (Word/Excel), translation memory (TMX) and the glossary (TBX).
+May import pipeline, content, formats, printing and base; never checks (its
+sibling) or anything above.
 """

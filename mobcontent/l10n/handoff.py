@@ -25,16 +25,18 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .. import __version__
-from .. import po as _po
-from ..audience import leaflet_messages
-from ..bundle import write_atomic
-from ..canonical import canonical_text
-from ..errors import ContentError, Problem, UsageError
-from ..i18n import _
-from ..model import Project
-from ..translate import (FileReport, PLACEHOLDER_RE, entry_problems, message_blocks, target_locales)
-from .glossary import Glossary, read_glossary
+from ..base.canonical import canonical_text, find_fixes
+from ..base.errors import ContentError, Problem, UsageError
+from ..base.files import write_atomic
+from ..base.i18n import _
+from ..base.model import Project
+from ..base.version import __version__
+from ..content.audience import leaflet_messages
+from ..content.glossary import Glossary, read_glossary
+from ..content.settings import target_locales
+from ..formats import po as _po
+from ..pipeline.translate import message_blocks
+from .extract import FileReport
 
 COLUMNS = ("id", "context", "source", "translation", "state", "note")
 LABELS = {"id": "Mã (đừng sửa)", "context": "Ngữ cảnh", "source": "Câu tiếng Việt",
@@ -43,6 +45,7 @@ STATES = ("translated", "fuzzy", "untranslated")
 STATE_WORDS = {"translated": "translated", "đã dịch": "translated", "fuzzy": "fuzzy",
                "cần xem lại": "fuzzy", "untranslated": "untranslated", "chưa dịch": "untranslated", "": ""}
 FORMAT = "mobcontent-handoff 1"
+OUTCOMES = ("new", "changed", "unchanged", "conflict", "rejected", "missing")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_CELL_CHARS = 32767  # Excel's limit for one cell: anything longer was cut or is not a translation
@@ -121,6 +124,24 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not any(o.status in ("conflict", "rejected") for o in self.outcomes)
+
+    @property
+    def changed(self) -> list[FileReport]:
+        return [f for f in self.files if f.action != "unchanged"]
+
+    def summary(self) -> str:
+        """One line of counts, in the interface language."""
+        return _("{new} new, {changed} changed, {unchanged} unchanged, {conflict} conflict(s), "
+                 "{rejected} rejected, {missing} missing row(s)").format(
+            **{s: self.count(s) for s in OUTCOMES})
+
+    def as_json(self) -> dict:
+        """``{"locale", "rows": [{"row", "id", "status", "why", "warnings"}], "files", "counts"}``."""
+        return {"locale": self.locale,
+                "rows": [{"row": o.row, "id": o.id, "status": o.status, "why": o.why, "warnings": list(o.warnings)}
+                         for o in self.outcomes],
+                "files": [{"path": f.path, "action": f.action} for f in self.files],
+                "counts": {s: self.count(s) for s in OUTCOMES}}
 
     def problems(self) -> list[Problem]:
         """Rejected, conflicting and missing rows as problems at ``file:row``."""
@@ -626,8 +647,13 @@ def _row(number: int, texts: dict, refused: str) -> HandoffRow:
 
 # --------------------------------------------------------------------------- import
 
-def import_handoff(project: Project, path: Path, prefer: str | None = None) -> ImportReport:
+def import_handoff(project: Project, path: Path, prefer: str | None = None, check=None) -> ImportReport:
     """Merge a translator's file back into the PO files of its locale.
+
+    Each translation is canonicalised and checked as if it came from a PO file:
+    ``check(entry, path, locale)`` returns its problems (the CLI passes
+    :func:`mobcontent.checks.translations.entry_problems`; without it only the canonical
+    text rules apply); a row with an error is rejected, warnings are reported.
 
     ``prefer`` settles conflicts (a translation changed both in the file and in the PO
     since the export): ``"theirs"`` takes the file's, ``"ours"`` keeps the PO's; with
@@ -668,12 +694,17 @@ def import_handoff(project: Project, path: Path, prefer: str | None = None) -> I
                 "row {number} of the export is not in the file; its PO entry was left as it is").format(
                 number=position)))
     for domain, items in by_domain.items():
-        _import_domain(project, locale, domain, items, prefer, (source, tone), report)
+        _import_domain(project, locale, domain, items, prefer, (source, tone), report, check or _text_problems)
     report.outcomes.sort(key=lambda o: (o.row, o.id))
     return report
 
 
-def _import_domain(project, locale, domain, items, prefer, canon, report: ImportReport) -> None:
+def _text_problems(entry: _po.Entry, rel: str, locale: str) -> list[Problem]:
+    """The canonical-text findings of a translation (legacy encodings, control characters ...)."""
+    return [Problem(f.code, f.severity, rel, entry.line, f.message, f.hint) for f in find_fixes(entry.msgstr, locale)]
+
+
+def _import_domain(project, locale, domain, items, prefer, canon, report: ImportReport, check) -> None:
     rel = f"locales/{locale}/LC_MESSAGES/{domain}.po"
     path = project.root / rel
     try:
@@ -691,7 +722,7 @@ def _import_domain(project, locale, domain, items, prefer, canon, report: Import
     entries = list(po.entries)
     by_key = {_digest(e.key)[:10]: i for i, e in enumerate(entries) if not e.obsolete}
     for row, match in items:
-        outcome, updated = _import_row(row, match, entries, by_key, locale, prefer, canon, rel)
+        outcome, updated = _import_row(row, match, entries, by_key, locale, prefer, canon, rel, check)
         report.outcomes.append(outcome)
         if updated is not None:
             entries[updated[0]] = updated[1]
@@ -703,7 +734,7 @@ def _import_domain(project, locale, domain, items, prefer, canon, report: Import
     report.files.append(FileReport(rel, "updated"))
 
 
-def _import_row(row: HandoffRow, match, entries: list, by_key: dict, locale: str, prefer, canon, rel: str):
+def _import_row(row: HandoffRow, match, entries: list, by_key: dict, locale: str, prefer, canon, rel: str, check):
     """``(Outcome, (index, new entry) or None)`` for one row."""
     def reject(why: str):
         return Outcome(row.row, row.id, "rejected", why), None
@@ -731,7 +762,7 @@ def _import_row(row: HandoffRow, match, entries: list, by_key: dict, locale: str
     errors = []
     if text:
         candidate = replace(entry, msgstr=text, flags=tuple(f for f in entry.flags if f != "fuzzy"))
-        checked = entry_problems(candidate, rel, locale)
+        checked = check(candidate, rel, locale)
         errors += [p.message for p in checked if p.severity == "error"]
         warnings = tuple(p.message for p in checked if p.severity == "warning")
     else:
@@ -812,7 +843,3 @@ def describe_outcome(outcome: Outcome, path: str) -> str:
     for warning in outcome.warnings:
         text += f"\n{where}: " + _("warning") + f": {warning}"
     return text
-
-
-def placeholder_names(text: str) -> list[str]:
-    return [m.group(1) for m in PLACEHOLDER_RE.finditer(text) if m.group(1)]

@@ -22,12 +22,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import __version__
-from .. import po as _po
-from ..bundle import write_atomic
-from ..errors import ContentError
-from ..i18n import _
-from ..model import DIMENSIONS, Project
+from ..base.errors import ContentError
+from ..base.files import write_atomic
+from ..base.i18n import _
+from ..base.model import DIMENSIONS, Project
+from ..base.version import __version__
+from ..content.settings import target_locales
+from ..formats import po as _po
 
 TM_COMMENT = "tm: "
 MEMORY_FILE = "memory.po"
@@ -202,6 +203,7 @@ def memory_tmx(items: list[tuple[str, _po.Entry]], source_locale: str, locale: s
 
 def export_memory(project: Project, locale: str, target: Path) -> int:
     """Write the locale's memory as TMX (or a PO compendium if ``target`` ends in .po)."""
+    target_locales(project, locale)
     items = project_memory(project, locale)
     if str(target).endswith(".po"):
         data = _po.format_po(_compendium(locale, [e for _d, e in items])).encode("utf-8")
@@ -244,6 +246,7 @@ def read_tmx(data: bytes, rel: str, source_locale: str, locale: str) -> list[_po
 def import_memory(project: Project, locale: str, path: Path) -> tuple[int, int]:
     """Add a TMX file's or PO compendium's translations to ``locales/<code>/memory.po``;
     return ``(added, already known)``. Existing memory is never changed."""
+    target_locales(project, locale)
     rel = str(path)
     data = Path(path).read_bytes()
     if len(data) > MAX_MEMORY_BYTES:
