@@ -21,13 +21,13 @@ from ..formats import po as _po
 # --------------------------------------------------------------------------- seeding
 
 def seed_terms(project: Project, locale: str) -> list[Term]:
-    """Terms from the audiences: the terms of every profile that reads ``locale`` (or of
-    every profile, if none says), and profile names and zone names as ``name`` entries.
+    """Terms from the audiences: the terms of every profile that reads ``locale`` or names no
+    locales (religions), and profile names and zone names as ``name`` entries.
     A translation is filled only from ``audiences.po`` where it is translated and not
     fuzzy: nothing is invented."""
     translated = _audience_translations(project, locale)
     readers = [(dim, pid, p) for dim in DIMENSIONS for pid, p in project.audiences.profiles(dim).items()]
-    chosen = [r for r in readers if locale in r[2].locales] or readers
+    chosen = [r for r in readers if locale in r[2].locales or not r[2].locales]  # who reads it, and all-comers
     out: dict[str, Term] = {}
     for dim, pid, profile in chosen:
         for key, value in profile.terms.items():
