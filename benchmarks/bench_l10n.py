@@ -6,7 +6,8 @@ messages holding M more entries: half are sentences already translated in anothe
 message (translation memory fills them, reviewed), a quarter are typo-level edits of
 translated sentences (fuzzy, with the score), a quarter are new text. The update that
 fills them is timed, and its fills are checked against the known translations. Then the
-orthography and glossary checks run over every translated entry.
+orthography and glossary checks run over every translated entry (pseudo-translations: words
+reversed, so the syllable check has plenty to say).
 
     .venv/bin/python benchmarks/bench_l10n.py --entries 10000 --new 2000
 """
@@ -66,6 +67,40 @@ def bench_update(entries: int, new: int) -> dict:
                 "typos": len(typos), "typo_fuzzy": typo_right, "fresh": len(fresh), "fresh_wrong": wrong}
 
 
+def bench_checks(entries: int) -> dict:
+    """The orthography and glossary checks over ``entries`` translated rad entries (one PO
+    per 20), with the demo's rad rules and a glossary of 15 made-up terms."""
+    from mobcontent.checks.glossary import check_glossary
+    from mobcontent.checks.orthography import check_orthography
+    from mobcontent.content.load import load_project
+    repo = Path(__file__).resolve().parent.parent
+    rng = random.Random(3)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for rel in ("mobcontent.yaml", "content/audiences.yaml", "locales/rad/locale.yaml",
+                    "locales/rad/glossary.yaml"):
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes((repo / rel).read_bytes())
+        (root / "mobcontent.yaml").write_text("name: bench\nlocales: [vi, rad]\n", encoding="utf-8")
+        glossary = (root / "locales/rad/glossary.yaml")
+        glossary.write_text(glossary.read_text(encoding="utf-8") + "".join(
+            f"  - term: {w}\n    translation: {pseudo(w)}\n" for w in ("cột mốc", "biên giới", "rẫy", "rừng",
+                                                                         "ma túy", "lừa đảo")), encoding="utf-8")
+        texts = sentences(rng, entries)
+        out = root / "locales/rad/LC_MESSAGES/messages"
+        out.mkdir(parents=True)
+        for start in range(0, entries, 20):
+            chunk = texts[start:start + 20]
+            (out / f"m{start // 20:04d}.po").write_text(po_text(chunk, [pseudo(t) for t in chunk]), encoding="utf-8")
+        project = load_project(root)
+        timings = {}
+        for name, check in (("orthography", check_orthography), ("glossary", check_glossary)):
+            begin = time.perf_counter()
+            found = list(check(project))
+            timings[name] = (time.perf_counter() - begin, len(found))
+        return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, default=10000)
@@ -79,6 +114,11 @@ def main() -> None:
     print(f"  exact copies filled as reviewed: {best['filled']}/{best['exact']}")
     print(f"  typo edits offered fuzzy with the right translation: {best['typo_fuzzy']}/{best['typos']}")
     print(f"  new sentences given a translation (wrong): {best['fresh_wrong']}/{best['fresh']}")
+    checks = [bench_checks(args.entries) for _ in range(3)]
+    for name in ("orthography", "glossary"):
+        seconds = min(run[name][0] for run in checks)
+        print(f"{name} check over {args.entries} translated entries ({args.entries // 20} PO files): "
+              f"best of 3 {seconds:.2f} s ({checks[0][name][1]} findings)")
 
 
 if __name__ == "__main__":

@@ -334,3 +334,51 @@ def test_docx_reexport_shows_current_translation_and_state(project):
     _meta, rows = read_handoff(project / "out.docx")
     title = next(r for r in rows if r.source == TITLE)
     assert (title.translation, title.state) == (MADE_UP[TITLE], "fuzzy")
+
+
+# --------------------------------------------------------------------------- LibreOffice re-save
+
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+
+
+def resave(path: Path, fmt: str, tmp_path: Path) -> Path:
+    """Open and save ``path`` with LibreOffice, as a translator's office suite would."""
+    out = tmp_path / "resaved"
+    out.mkdir(exist_ok=True)
+    profile = tmp_path / "lo-profile"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", fmt,
+                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)
+    return out / path.name
+
+
+@needs_soffice
+@needs_gettext
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_a_file_resaved_by_libreoffice_imports_the_same(project, tmp_path, fmt):
+    from docx import Document
+    assert run(project, "handoff", "export", "--locale", "rad", "--message", "cot-moc", "--format", fmt).exit_code == 0
+    path = project / "handoff" / f"rad.{fmt}"
+    if fmt == "xlsx":
+        book, sheet = load_sheet(path)
+        rows = rows_by_source(sheet)
+        rows[TITLE][3].value = MADE_UP[TITLE]
+        rows[BODY][3].value = MADE_UP[BODY]
+        rows["Cột mốc của {village}"][3].value = '=HYPERLINK("http://evil.example","{village}")'
+        book.save(path)
+    else:
+        document = Document(path)
+        rows = {cell_text(r, "source"): r for r in docx_table(document).rows[2:]}
+        set_translation(rows[TITLE], MADE_UP[TITLE])
+        set_translation(rows[BODY], MADE_UP[BODY])
+        document.save(path)
+    resaved = resave(path, fmt, tmp_path)
+    result = run(project, "handoff", "import", str(resaved), "--json")
+    report = json.loads(result.stdout)
+    assert report["counts"]["new"] == 2 and report["counts"]["missing"] == 0
+    if fmt == "xlsx":  # LibreOffice keeps the formula a formula: refused, never evaluated
+        assert report["counts"]["rejected"] == 1
+        assert "formula" in next(r["why"] for r in report["rows"] if r["status"] == "rejected")
+    entries = po_entries(project, "messages/cot-moc")
+    assert entries[TITLE].msgstr == MADE_UP[TITLE] and entries[BODY].msgstr == MADE_UP[BODY]
+    assert entries["Cột mốc của {village}"].msgstr == ""
+    msgfmt_clean(project)

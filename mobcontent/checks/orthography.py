@@ -18,14 +18,15 @@ A linguist tunes the lists in ``locale.yaml``; no code changes. Locales without 
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..base.canonical import PROTECTED_RE, TONES
 from ..base.errors import Problem
-from ..base.i18n import _
+from ..base.i18n import _, language
 from ..base.model import DIMENSIONS, Locale, Project
 from ..content.glossary import read_glossary
 from ..content.settings import target_locales
@@ -51,12 +52,23 @@ class Orthography:
     forbidden: tuple[str, ...]
     untranslated_share: float
 
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # words repeat: judge each once
+
     def bad_letters(self, word: str) -> list[str]:
         """The letters of ``word`` (lowercase, NFC, with their marks) outside the alphabet."""
-        return [g for g in GRAPHEME_RE.findall(word.lower()) if g not in self.letters]
+        key = ("letters", word)
+        if key not in self.cache:
+            self.cache[key] = [g for g in GRAPHEME_RE.findall(word.lower()) if g not in self.letters]
+        return self.cache[key]
 
     def syllable_problem(self, word: str) -> str:
         """Why ``word`` breaks the syllable shapes ("" if it does not)."""
+        key = ("syllables", word, language())  # the reason is in the interface language
+        if key not in self.cache:
+            self.cache[key] = self._syllable_problem(word)
+        return self.cache[key]
+
+    def _syllable_problem(self, word: str) -> str:
         lower = unicodedata.normalize("NFC", word.lower())
         for cluster in self.forbidden:
             if cluster in lower:
@@ -98,6 +110,7 @@ def _alternation(items) -> str:
     return "|".join(re.escape(unicodedata.normalize("NFC", i)) for i in sorted(set(items), key=len, reverse=True))
 
 
+@functools.lru_cache(maxsize=65536)
 def has_tone(word: str) -> bool:
     """Whether ``word`` has a vowel with a Vietnamese tone mark (grave, acute, hook, tilde,
     dot below); ``ñ`` is a letter, not a tone.

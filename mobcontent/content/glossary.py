@@ -61,7 +61,8 @@ class Glossary:
     problems: tuple[Problem, ...] = ()
 
     def terms_in(self, text: str) -> list[Term]:
-        """The terms that occur in ``text`` as whole words (case-insensitive), longest first.
+        """The terms that occur in ``text`` as whole words (case-insensitive), longest first
+        where they overlap, each once, in order of occurrence.
 
         >>> g = Glossary("rad", "", (Term("buôn"), Term("già làng"), Term("buôn làng")))
         >>> [t.term for t in g.terms_in("Bà con buôn làng và già làng")]
@@ -69,17 +70,11 @@ class Glossary:
         """
         if not self.terms:
             return []
-        found, taken = [], []
-        folded = fold(text)
-        for term in sorted(self.terms, key=lambda t: -len(t.term)):
-            for match in _word_re(fold(term.term)).finditer(folded):
-                span = match.span()
-                if any(a < span[1] and span[0] < b for a, b in taken):
-                    continue
-                taken.append(span)
-                found.append(term)
-                break
-        return found
+        pattern, by_fold = _terms_re(self.terms)
+        found = {}
+        for match in pattern.finditer(fold(text)):
+            found.setdefault(match.group(0), by_fold[match.group(0)])
+        return list(found.values())
 
     def names(self) -> list[str]:
         return [t.term for t in self.terms if t.kind == "name"]
@@ -87,6 +82,14 @@ class Glossary:
 
 def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
+
+
+@functools.lru_cache(maxsize=64)
+def _terms_re(terms: tuple) -> tuple[re.Pattern, dict]:
+    """One pattern for all terms (longest first, so the longest wins where they overlap)."""
+    by_fold = {fold(t.term): t for t in terms}
+    words = sorted(by_fold, key=len, reverse=True)
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(w) for w in words) + r")(?![^\W_])"), by_fold
 
 
 @functools.lru_cache(maxsize=4096)
