@@ -45,6 +45,7 @@ STATES = ("translated", "fuzzy", "untranslated")
 STATE_WORDS = {"translated": "translated", "đã dịch": "translated", "fuzzy": "fuzzy",
                "cần xem lại": "fuzzy", "untranslated": "untranslated", "chưa dịch": "untranslated", "": ""}
 FORMAT = "mobcontent-handoff 1"
+DOCX_WIDTHS_CM = {"id": 3.0, "context": 6.2, "source": 6.2, "translation": 6.4, "state": 2.6, "note": 2.3}
 OUTCOMES = ("new", "changed", "unchanged", "conflict", "rejected", "missing")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -345,7 +346,13 @@ def write_xlsx(entries: list[HandoffEntry], meta: dict, letters: str, glossary: 
             if key in editable:
                 cell.protection = Protection(locked=False)
                 cell.fill = fill
+        lines = max(_lines(values[key], widths[key]) for key in COLUMNS)
+        sheet.row_dimensions[number].height = min(409, 13 * lines + 4)  # not every program fits rows itself
     sheet.freeze_panes = "A3"
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = "1:2"
     if entries:
         rule = DataValidation(type="list", formula1='"translated,fuzzy,untranslated"', allow_blank=True)
         rule.add(f"E3:E{len(entries) + 2}")
@@ -377,6 +384,11 @@ def write_xlsx(entries: list[HandoffEntry], meta: dict, letters: str, glossary: 
     hidden.protection.sheet = True
     book.active = 0
     book.save(handle)
+
+
+def _lines(text: str, width: int) -> int:
+    """Lines ``text`` takes in a wrapped cell about ``width`` characters wide."""
+    return sum(max(1, -(-len(line) // max(1, width - 2))) for line in (text or "").split("\n"))
 
 
 def _text_cell(cell, value: str):
@@ -434,6 +446,12 @@ def write_docx(entries: list[HandoffEntry], meta: dict, letters: str, glossary: 
                 _content_control(cells[col], values[key], entry.id)
             else:
                 _set_cell_text(cells[col], values[key])
+    table.autofit = False
+    for column, key in zip(table.columns, COLUMNS):
+        column.width = Cm(DOCX_WIDTHS_CM[key])
+    for row in table.rows:
+        for cell, key in zip(row.cells, COLUMNS):
+            cell.width = Cm(DOCX_WIDTHS_CM[key])
     properties = document.core_properties
     properties.category = FORMAT
     properties.subject = meta["locale"]
