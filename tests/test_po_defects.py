@@ -129,3 +129,14 @@ def test_a_backtick_read_as_an_apostrophe_is_not_markup_changed():
     found = codes("Gửi anh N’Trang lời chào.", "Brei kơ N`Trang klei kkuh.")
     assert "markup-changed" not in found
     assert "markup-changed" in codes("Gõ `mã` vào.", "Mă mã.")
+
+
+def test_the_translators_wrapping_survives_obsolete_and_revival(project):
+    path = po_path(project)
+    polib_lines = ['msgstr ""', '"Grăp cột mốc jing ngăn dưn jih jang "', '"{border_post}."']
+    fill(path, "Mỗi cột mốc là tài sản chung. Báo ngay cho {border_post}.", polib_lines)
+    edit_message(project, "Mỗi cột mốc là tài sản chung. Báo ngay cho {border_post}.\n", "")
+    assert "\n".join("#~ " + line for line in polib_lines) in path.read_text(encoding="utf-8")
+    edit_message(project, "# Cột mốc của {village}\n", "# Cột mốc của {village}\n\n"
+                 "Mỗi cột mốc là tài sản chung. Báo ngay cho {border_post}.\n")
+    assert "\n".join(polib_lines) in path.read_text(encoding="utf-8")

@@ -14,7 +14,8 @@ data in the file, a small engine here.
   must be a listed nucleus), or that holds a ``forbidden_clusters`` spelling (``ngh``).
 
 A linguist tunes the lists in ``locale.yaml``; no code changes. Locales without an
-``orthography:`` section get only the letter check (when they list ``letters``).
+``orthography:`` section are not checked (their ``letters`` may list only what the glyph
+preflight needs); ``orthography: {alphabet: [...]}`` alone turns on the letter checks.
 """
 from __future__ import annotations
 
@@ -87,10 +88,13 @@ class Orthography:
 
 
 def compile_orthography(locale: Locale) -> Orthography | None:
-    """The rules of ``locale``, or None when it defines no letters."""
-    if not locale.letters:
+    """The rules of ``locale``, or None when its locale.yaml has no ``orthography:``
+    section. The alphabet is ``orthography.alphabet``, else the locale's ``letters`` (which
+    the glyph preflight also reads: there it may be only the letters a font must have)."""
+    alphabet = locale.orthography_value("alphabet") or locale.letters
+    if not locale.orthography or not alphabet:
         return None
-    letters = frozenset(unicodedata.normalize("NFC", l.lower()) for l in locale.letters)
+    letters = frozenset(unicodedata.normalize("NFC", l.lower()) for l in alphabet)
     consonants = locale.orthography_value("consonants")
     nuclei = locale.orthography_value("nuclei")
     codas = locale.orthography_value("codas")

@@ -300,7 +300,7 @@ def _check_listed_messages(leaflet: Leaflet, messages: dict, broken: set, audien
 
 LOCALE_KEYS = ("code", "name", "native_name", "plural_forms", "fallback", "letters", "orthography")
 # the data of the orthography check (mobcontent.checks.orthography): lists, and two numbers
-ORTHOGRAPHY_LISTS = ("consonants", "nuclei", "codas", "forbidden_clusters")
+ORTHOGRAPHY_LISTS = ("alphabet", "consonants", "nuclei", "codas", "forbidden_clusters")
 ORTHOGRAPHY_NUMBERS = ("max_onset", "untranslated_share")
 PLURAL_RE = re.compile(r"^\s*nplurals\s*=\s*\d+\s*;\s*plural\s*=\s*[^;]+;?\s*$")
 

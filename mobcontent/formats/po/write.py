@@ -61,7 +61,12 @@ def format_entry(entry: Entry, width: int = PAGE_WIDTH) -> str:
 
     def string(keyword: str, value: str) -> list[str]:
         kept = saved.get((keyword, value, entry.obsolete))
-        return list(kept) if kept is not None else wrap_string(keyword, value, prefix, width)
+        if kept is not None:
+            return list(kept)
+        other = saved.get((keyword, value, not entry.obsolete))
+        if other is not None:  # the same string, made obsolete or revived: keep its wrapping
+            return [f"#~ {line}" for line in other] if entry.obsolete else [_unobsolete(line) for line in other]
+        return wrap_string(keyword, value, prefix, width)
 
     if entry.msgctxt is not None:
         out.extend(string("msgctxt", entry.msgctxt))
@@ -73,6 +78,12 @@ def format_entry(entry: Entry, width: int = PAGE_WIDTH) -> str:
     else:
         out.extend(string("msgstr", entry.msgstr))
     return "\n".join(out) + "\n"
+
+
+def _unobsolete(line: str) -> str:
+    """An obsolete string line without its ``#~`` prefix."""
+    text = line.lstrip()
+    return text[2:].lstrip(" ") if text.startswith("#~") else line
 
 
 def order_flags(flags: Iterable[str]) -> tuple[str, ...]:
