@@ -161,3 +161,26 @@ def test_hostile_tmx_is_refused(project, tmp_path):
     broken.write_text('<?xml version="1.0"?>\n<tmx version="1.4">\n<body><tu>\n</tmx>')
     result = run(project, "tm", "import", "--locale", "rad", str(broken))
     assert result.exit_code == 1 and "broken.tmx:4" in result.output
+
+
+GOLDEN = Path(__file__).parent / "golden" / "tm"
+
+
+def test_update_with_memory_golden(project, monkeypatch):
+    """One new message with a sentence of each kind; its PO file (entries, comments,
+    flags, previous msgids) against ``tests/golden/tm/new-message.expected.po``. Regenerate
+    with ``MOBCONTENT_REGEN=1`` and review the diff."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    add_message(project, "new", message("Nước sạch", "\n\n".join([
+        "Rửa tay bằng xà phòng trước khi ăn cơm và sau khi đi vệ sinh.",        # exact: translated
+        "Rửa tay bằng xà phòng trước khi ăn cơm và sau khi đi vệ sinh nhé.",    # close: fuzzy, score
+        "Hãy đun sôi nước trước khi uống, bà con {village} làng nhé.",          # other terms: fuzzy, same group
+        "Một câu hoàn toàn khác, về chuyện mùa màng năm nay.",                  # nothing
+    ])))
+    path = project / "locales/rad/LC_MESSAGES/messages/new.po"
+    text = path.read_text(encoding="utf-8")
+    body = text[text.index("\n\n") + 2:]  # the entries, without the header
+    expected = GOLDEN / "new-message.expected.po"
+    if os.environ.get("MOBCONTENT_REGEN"):
+        expected.write_text(body, encoding="utf-8")
+    assert body == expected.read_text(encoding="utf-8")
