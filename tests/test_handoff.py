@@ -382,3 +382,20 @@ def test_a_file_resaved_by_libreoffice_imports_the_same(project, tmp_path, fmt):
     assert entries[TITLE].msgstr == MADE_UP[TITLE] and entries[BODY].msgstr == MADE_UP[BODY]
     assert entries["Cột mốc của {village}"].msgstr == ""
     msgfmt_clean(project)
+
+
+def test_a_row_not_edited_whose_source_changed_is_left_alone(project):
+    po = project / "locales/rad/LC_MESSAGES/messages/cot-moc.po"
+    po.write_text(po.read_text(encoding="utf-8").replace(
+        f'msgid "{BODY}"\nmsgstr ""', f'msgid "{BODY}"\nmsgstr "{MADE_UP[BODY]}"'), encoding="utf-8")
+    assert run(project, "handoff", "export", "--locale", "rad", "--message", "cot-moc").exit_code == 0
+    message = project / "content/messages/cot-moc.md"
+    message.write_text(message.read_text(encoding="utf-8").replace("Báo ngay cho", "Báo ngay, báo đúng cho"),
+                       encoding="utf-8")
+    assert run(project, "extract").exit_code == 0 and run(project, "update").exit_code == 0
+    before = po.read_bytes()
+    result = run(project, "handoff", "import", str(project / "handoff/rad.xlsx"), "--json")
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0 and report["counts"]["unchanged"] == 4
+    assert any(r["why"] == "the source changed since the export; the row was not edited" for r in report["rows"])
+    assert po.read_bytes() == before  # update's fuzzy entry, with its "#|", stays as it was

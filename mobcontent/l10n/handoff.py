@@ -28,7 +28,7 @@ from pathlib import Path
 from ..base.canonical import canonical_text, find_fixes
 from ..base.errors import ContentError, Problem, UsageError
 from ..base.files import write_atomic
-from ..base.i18n import _
+from ..base.i18n import N_, _
 from ..base.model import Project
 from ..base.version import __version__
 from ..content.audience import leaflet_messages
@@ -47,6 +47,8 @@ STATE_WORDS = {"translated": "translated", "đã dịch": "translated", "fuzzy":
 FORMAT = "mobcontent-handoff 1"
 DOCX_WIDTHS_CM = {"id": 3.0, "context": 6.2, "source": 6.2, "translation": 6.4, "state": 2.6, "note": 2.3}
 OUTCOMES = ("new", "changed", "unchanged", "conflict", "rejected", "missing")
+OUTCOME_WORDS = {"new": N_("new"), "changed": N_("changed"), "unchanged": N_("unchanged"),
+                 "conflict": N_("conflict"), "rejected": N_("rejected"), "missing": N_("missing")}
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_CELL_CHARS = 32767  # Excel's limit for one cell: anything longer was cut or is not a translation
@@ -788,16 +790,18 @@ def _import_row(row: HandoffRow, match, entries: list, by_key: dict, locale: str
     if errors:
         return reject("; ".join(dict.fromkeys(errors)))
     fuzzy = bool(text) and (state == "fuzzy" or previous is not None)
-    wanted = ("F" if fuzzy else "T") + text if text else ""
     comments = tuple(line for line in row.note.split("\n") if line.strip()) if row.note.strip() else ()
-    base_changed = _digest(_fingerprint(entry))[:8] != match.group("base") and previous is None
-    file_changed = _digest(wanted)[:8] != match.group("base") or previous is not None
-    if not file_changed and comments == entry.comments:
-        return Outcome(row.row, row.id, "unchanged"), None
-    if not file_changed:
-        return Outcome(row.row, row.id, "changed", _("note changed")), (index, replace(entry, comments=comments))
-    if wanted == _fingerprint(entry) and comments == entry.comments:
-        return Outcome(row.row, row.id, "unchanged"), None
+    # what the row says now, in the terms of its id's digest: was it edited since the export?
+    edited = _digest((("F" if state == "fuzzy" else "T") + text) if text else "")[:8] != match.group("base")
+    if not edited:
+        if previous is None and comments != entry.comments:
+            return Outcome(row.row, row.id, "changed", _("note changed")), (index, replace(entry, comments=comments))
+        why = _("the source changed since the export; the row was not edited") if previous is not None else ""
+        return Outcome(row.row, row.id, "unchanged", why), None
+    if previous is None and ((("F" if fuzzy else "T") + text) if text else "") == _fingerprint(entry) \
+            and comments == entry.comments:
+        return Outcome(row.row, row.id, "unchanged"), None  # the PO says the same already
+    base_changed = previous is None and _digest(_fingerprint(entry))[:8] != match.group("base")
     if base_changed and prefer != "theirs":
         if prefer == "ours":
             return Outcome(row.row, row.id, "unchanged", _("conflict settled: the PO file's translation kept")), None
@@ -809,12 +813,12 @@ def _import_row(row: HandoffRow, match, entries: list, by_key: dict, locale: str
         return reject(_("the translation cell is empty, but the PO has one; nothing is deleted by an import")) \
             if entry.translated else (Outcome(row.row, row.id, "unchanged"), None)
     flags = (("fuzzy",) if fuzzy else ()) + tuple(f for f in entry.flags if f != "fuzzy")
+    # "#|" is the source the translation was made for: the exported one after a change; a
+    # fuzzy entry keeps the one update gave it; a confirmed translation needs none
+    prev_ctxt, prev_id = ((previous.msgctxt, previous.msgid) if previous is not None
+                          else (entry.previous_msgctxt, entry.previous_msgid) if fuzzy else (None, None))
     new = replace(entry, msgstr=text, flags=flags, comments=comments or entry.comments,
-                  previous_msgctxt=previous.msgctxt if previous is not None else None,
-                  previous_msgid=previous.msgid if previous is not None else None,
-                  previous_msgid_plural=None)
-    if previous is None and not fuzzy:
-        new = replace(new, previous_msgid=None, previous_msgctxt=None)
+                  previous_msgctxt=prev_ctxt, previous_msgid=prev_id, previous_msgid_plural=None)
     status = "new" if not entry.translated else "changed"
     why = _("the source changed since the export: imported as fuzzy") if previous is not None else ""
     return Outcome(row.row, row.id, status, why, warnings), (index, new)
@@ -855,7 +859,7 @@ def _short(text: str) -> str:
 def describe_outcome(outcome: Outcome, path: str) -> str:
     """``file:row: status: id — why`` as the CLI prints it."""
     where = f"{path}:{outcome.row}" if outcome.row else path
-    text = f"{where}: {_(outcome.status)}: {outcome.id}"
+    text = f"{where}: {_(OUTCOME_WORDS.get(outcome.status, outcome.status))}: {outcome.id}"
     if outcome.why:
         text += f" — {outcome.why}"
     for warning in outcome.warnings:
