@@ -399,3 +399,10 @@ def test_a_row_not_edited_whose_source_changed_is_left_alone(project):
     assert result.exit_code == 0 and report["counts"]["unchanged"] == 4
     assert any(r["why"] == "the source changed since the export; the row was not edited" for r in report["rows"])
     assert po.read_bytes() == before  # update's fuzzy entry, with its "#|", stays as it was
+
+
+def test_export_before_update_says_what_to_do(make_project):
+    root = make_project()
+    result = run(root, "handoff", "export", "--locale", "rad")
+    assert result.exit_code == 2
+    assert "there are no PO files for 'rad' yet" in result.output and "mobcontent update" in result.output

@@ -194,6 +194,9 @@ def handoff_entries(project: Project, locale: str, leaflets=(), messages=()) -> 
     message needs. Raises :class:`UsageError` for an unknown locale, leaflet or message,
     and :class:`~mobcontent.po.PoError` for a PO file that cannot be read."""
     target_locales(project, locale)
+    if not (project.root / "locales" / locale / "LC_MESSAGES").is_dir():
+        raise UsageError(_("there are no PO files for '{code}' yet").format(code=locale),
+                         hint=_("run 'mobcontent extract' and 'mobcontent update' first"))
     domains = _domains(project, leaflets, messages)
     glossary = read_glossary(project, locale)
     titles = {slug: m.title for slug, m in project.messages.items()}
