@@ -406,3 +406,38 @@ def test_export_before_update_says_what_to_do(make_project):
     result = run(root, "handoff", "export", "--locale", "rad")
     assert result.exit_code == 2
     assert "there are no PO files for 'rad' yet" in result.output and "mobcontent update" in result.output
+
+
+@needs_gettext
+def test_docx_conflict_and_changed_source(project):
+    from docx import Document
+    po = project / "locales/rad/LC_MESSAGES/messages/lua-dao.po"
+    po.write_text(po.read_text(encoding="utf-8").replace(
+        'msgid "Cảnh giác lừa đảo"\nmsgstr ""', 'msgid "Cảnh giác lừa đảo"\nmsgstr "Răng klei mplư"'), encoding="utf-8")
+    assert run(project, "handoff", "export", "--locale", "rad", "--format", "docx").exit_code == 0
+    path = project / "handoff" / "rad.docx"
+    document = Document(path)
+    rows = {cell_text(r, "source"): r for r in docx_table(document).rows[2:]}
+    set_translation(rows["Cảnh giác lừa đảo"], "Răng klei mplư jih")
+    set_translation(rows[BODY], MADE_UP[BODY])
+    conflict_row = [r._tr for r in docx_table(document).rows].index(rows["Cảnh giác lừa đảo"]._tr) + 1
+    document.save(path)
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "Răng klei mplư"', 'msgstr "Răng klei mplư hĭn"'),
+                  encoding="utf-8")
+    message = project / "content/messages/cot-moc.md"
+    message.write_text(message.read_text(encoding="utf-8").replace("Báo ngay cho", "Báo ngay, báo đúng cho"),
+                       encoding="utf-8")
+    assert run(project, "extract").exit_code == 0 and run(project, "update").exit_code == 0
+
+    result = run(project, "handoff", "import", str(path))
+    assert result.exit_code == 1
+    assert f"rad.docx:{conflict_row}: conflict: messages/lua-dao#" in result.output
+    assert "Răng klei mplư hĭn" in result.output and "--theirs" in result.output
+    new_body = BODY.replace("Báo ngay cho", "Báo ngay, báo đúng cho")
+    entry = po_entries(project, "messages/cot-moc")[new_body]
+    assert entry.fuzzy and entry.previous_msgid == BODY and entry.msgstr == MADE_UP[BODY]
+    assert po_entries(project, "messages/lua-dao")["Cảnh giác lừa đảo"].msgstr == "Răng klei mplư hĭn"
+    theirs = run(project, "handoff", "import", str(path), "--theirs")
+    assert theirs.exit_code == 0, theirs.output
+    assert po_entries(project, "messages/lua-dao")["Cảnh giác lừa đảo"].msgstr == "Răng klei mplư jih"
+    msgfmt_clean(project)
