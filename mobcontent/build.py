@@ -24,6 +24,8 @@ from . import __version__
 from .adapt import AdaptedMessage, adapt_message, audience_profiles, audience_variables
 from .audience import leaflet_messages
 from .bundle import Output, sha256, write_atomic, write_manifest
+from .checks.approvals import DRAFT_CODES, job_approvals
+from .content.approvals import APPROVALS_PATH, review_path
 from .i18n import _
 from .errors import MobcontentError, Problem, UsageError
 from .model import Leaflet, Project
@@ -370,6 +372,7 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     page = _combine(sides, draft=checked.makes_draft and not options.release)
     inputs.add_layout(layout)
     inputs.add_used_entries()
+    approvals = inputs.add_approvals(job_approvals(project, sides), job.locales)
     inputs.hashes.update({"font-kit": kit.key, "tool": tool_fingerprint(), "date": page.date})
     reused = reuse_outputs(project.root / "build", cached, inputs.hashes, options)
     if reused is not None:
@@ -384,7 +387,7 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     problems = checked.report(options.release, fit, printed, job, layout)
     if options.release and any(p.severity == "error" for p in problems):
         return [], _with_refusal(problems, job.leaflet, job), True  # its old files go at commit
-    outputs = write_outputs(project, job, layout, sides, page, inputs, printed, fit, options, kit, problems)
+    outputs = write_outputs(project, job, layout, sides, page, inputs, printed, fit, options, kit, problems, approvals)
     return outputs, problems, True
 
 
@@ -517,7 +520,8 @@ def _render(layout: Layout, page: Page, views, scale: float, missing, allowed, v
 
 
 def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side], page: Page,
-                  inputs: InputHashes, printed, fit, options: BuildOptions, kit, problems=()) -> list[Output]:
+                  inputs: InputHashes, printed, fit, options: BuildOptions, kit, problems=(),
+                  approvals=()) -> list[Output]:
     """Write the job's files into the staging folder and describe each for the manifest.
 
     :func:`commit_outputs` moves them into place once every job is done, so an
@@ -529,7 +533,7 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
     common = dict(leaflet=leaflet.slug, locales=job.locales, audience=dict(leaflet.audience), layout=layout.name,
                   completeness=_completeness(sides), inputs=dict(sorted(inputs.hashes.items())), draft=page.draft,
                   campaign=leaflet.campaign, problems=tuple(p.as_json() for p in problems),
-                  sources=dict(sorted(inputs.sources.items())))
+                  sources=dict(sorted(inputs.sources.items())), approvals=tuple(approvals))
     files: list[tuple[str, str, bytes, int]] = []  # (format, path, data, pages)
     if "html" in options.formats:
         files.append(("html", f"{base}.html", _portable_html(fit.rendered.html, kit, build_dir / leaflet.slug), 0))
@@ -609,9 +613,10 @@ def _portable_html(html: str, kit, folder: Path) -> bytes:
 
 
 def _related_findings(findings, inputs: InputHashes) -> list[Problem]:
-    """The project's check errors about this job's own files (its leaflet, messages, catalogs)."""
+    """The project's check errors about this job's own files (its leaflet, messages, catalogs),
+    and the approval warnings about them (``DRAFT_CODES``: they make the edition a draft)."""
     paths = set(inputs.hashes) | set(inputs.catalogs)
-    return [p for p in findings if p.severity == "error" and p.path in paths]
+    return [p for p in findings if (p.severity == "error" or p.code in DRAFT_CODES) and p.path in paths]
 
 
 def _with_refusal(problems: list[Problem], leaflet: Leaflet, job: Job) -> list[Problem]:
@@ -639,6 +644,14 @@ class InputHashes:
         if path.is_file():
             self.hashes[key] = sha256(path.read_bytes())
             self.sources[key] = self.hashes[key]
+
+    def add_approvals(self, approvals: list[dict], locales) -> list[dict]:
+        """The approvals the job rests on are an input (a new record makes a draft ready);
+        the files are sources, so a record about another message does not re-render it."""
+        for rel in [APPROVALS_PATH] + [review_path(locale) for locale in locales]:
+            self.sources[rel] = file_sha256(self.root / rel)
+        self.hashes["approvals"] = sha256(repr(approvals).encode("utf-8"))
+        return approvals
 
     def add_layout(self, layout: Layout) -> None:
         from .render import COMMON_LAYOUT
@@ -729,8 +742,8 @@ def make_page(project: Project, leaflet: Leaflet, locale: str, adapted: list[Ada
         fonts_css=kit.css())
     texts = [a.title for a in adapted] + [t for a in adapted for t in a.texts.values()]
     shown = [page.title, page.tagline, page.greeting, page.signoff, page.issuer] + [v for _, v in contacts]
-    draft = (any(not t.releasable for t in texts + [t for t in shown if t is not None] + list(labels.values()))
-             or any(a.message.status != "approved" for a in adapted))
+    # approval (message status and records) reaches the draft state through the checks (DRAFT_CODES)
+    draft = any(not t.releasable for t in texts + [t for t in shown if t is not None] + list(labels.values()))
     return replace(page, draft=True) if draft else page
 
 

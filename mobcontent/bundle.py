@@ -59,11 +59,13 @@ class Output:
     campaign: str = ""
     problems: tuple = ()  # what the checks and the printer said of this output (Problem.as_json())
     sources: dict = field(default_factory=dict)  # sha256 of every file read, whole (fast no-op rebuilds)
+    approvals: tuple = ()  # the approvals its text rests on: {what, message, locale, by, date, sha256}
 
     def as_json(self) -> dict:
         data = asdict(self)
         data["locales"] = list(self.locales)
         data["problems"] = [dict(p) for p in self.problems]
+        data["approvals"] = [dict(a) for a in self.approvals]
         return data
 
     @classmethod
@@ -73,6 +75,7 @@ class Output:
         values = {k: v for k, v in data.items() if k in known}
         values["locales"] = tuple(values.get("locales", ()))
         values["problems"] = tuple(values.get("problems", ()))
+        values["approvals"] = tuple(values.get("approvals", ()))
         return cls(**values)
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .checks.approvals import approvals_report, approve_translations
+from .content.approvals import approval_date, approve_messages, since_approval
 from .errors import MobcontentError, ProjectError
 from .i18n import N_, _, detect_language, ngettext, set_language
 
@@ -554,10 +556,15 @@ def serve_command(root, port, host):
 @option("--locale", help=N_("The language to show (default: the source language)."))
 @option("--html", "html_path", type=click.Path(dir_okay=False),
         help=N_("Also write the preview as an HTML page to this file."))
+@option("--since-approval", is_flag=True,
+        help=N_("Show instead what changed, word by word, since the message's text was approved."))
 @click.pass_obj
-def show_command(root, message, ethnic, religion, zone, locale, html_path):
+def show_command(root, message, ethnic, religion, zone, locale, html_path, since_approval):
     from .preview import bracket, preview_html, preview_message, preview_text
     project = _load(root)
+    if since_approval:
+        _show_since_approval(project, message)
+        return
     audience = {dim: value for dim, value in (("ethnic", ethnic), ("religion", religion), ("zone", zone)) if value}
     try:
         preview = preview_message(project, message, audience, locale)
@@ -573,3 +580,93 @@ def show_command(root, message, ethnic, religion, zone, locale, html_path):
         Path(html_path).write_text(preview_html(preview), encoding="utf-8")
         click.echo(_("HTML preview written to {path}").format(path=html_path))
     sys.exit(1 if preview.problems else 0)
+
+
+@main.command("approve", help=N_("Record who approved the exact text of each MESSAGE (with --locale: who reviewed "
+                                  "its translation). Appends to content/approvals.yaml or "
+                                  "locales/<code>/approvals.yaml and sets 'status: approved'."))
+@click.argument("messages", nargs=-1, required=True)
+@option("--by", required=True, help=N_("Who approves: a role or a name, e.g. \"Ban Dân vận\"."))
+@option("--locale", help=N_("Record a review of the message's translation in this locale."))
+@option("--note", default="", help=N_("A note kept with the record."))
+@option("--date", help=N_("The date to record, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, else today)."))
+@click.pass_obj
+def approve_command(root, messages, by, locale, note, date):
+    project = _load(root)
+    try:
+        when = approval_date(date)
+        with _writer_lock(root, "approve"):
+            if locale:
+                records, refused = approve_translations(project, locale, messages, by, when, note)
+            else:
+                records, refused = approve_messages(project, messages, by, when, note), []
+    except MobcontentError as exc:
+        if exc.code == "usage":
+            _fail_usage(exc)
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(1)
+    if refused:
+        _print_refused(refused, locale)
+        sys.exit(1)
+    _print_recorded(records, messages)
+
+
+def _print_refused(entries, locale: str) -> None:
+    for entry in entries:
+        state = _("fuzzy") if entry.state == "fuzzy" else _("not translated")
+        click.echo(f"{entry.path}:{entry.line}: {state}: {entry.msgid}", err=True)
+    click.echo(_("Nothing recorded: {count} entry(ies) in {locale} are fuzzy or not translated; a translator "
+                 "finishes them, then the review is recorded.").format(count=len(entries), locale=locale), err=True)
+
+
+def _print_recorded(records, slugs) -> None:
+    for record in records:
+        where = f" [{record.locale}]" if record.locale else ""
+        click.echo(_("{slug}{where}: approved by {by} on {date} (sha256 {digest}…)").format(
+            slug=record.message, where=where, by=record.by, date=record.date, digest=record.sha256[:12]))
+    done = {record.message for record in records}
+    for slug in dict.fromkeys(slugs):
+        if slug not in done:
+            click.echo(_("{slug}: this text already has an approval by the same person; nothing added").format(
+                slug=slug))
+
+
+def _show_since_approval(project, slug: str) -> None:
+    try:
+        state, record, diff = since_approval(project, slug)
+    except MobcontentError as exc:
+        _fail_usage(exc)
+    if record is None:
+        click.echo(_("{slug}: no approval of this message keeps its text; nothing to compare").format(slug=slug))
+        return
+    click.echo(_("{slug}: approved by {by} on {date} (sha256 {digest}…)").format(
+        slug=slug, by=record.by, date=record.date, digest=record.sha256[:12]))
+    if not diff:
+        click.echo(_("The text has not changed since."))
+        return
+    click.echo(_("Changed since ([-removed-] {{+added+}}):"))
+    click.echo(diff)
+
+
+APPROVAL_STATES = {"approved": N_("approved"), "stale": N_("changed since approved"),
+                   "not-approved": N_("not approved"), "unrecorded": N_("approved, not recorded"),
+                   "reviewed": N_("reviewed"), "changed": N_("changed since reviewed"),
+                   "not-reviewed": N_("not reviewed"), "incomplete": N_("translation incomplete"),
+                   "unreadable": N_("PO file unreadable")}
+
+
+@main.command("approvals", help=N_("What is approved, stale or missing, per message and locale."))
+@option("--json", "as_json", is_flag=True, help=N_("Print stable JSON."))
+@click.pass_obj
+def approvals_command(root, as_json):
+    report = approvals_report(_load(root))
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    rows = []
+    for message in report["messages"]:
+        for item in message["locales"]:
+            last = item.get("approvals") or [{}]
+            state = _(APPROVAL_STATES[item["state"]]) + ("" if item["required"] else " " + _("(not required)"))
+            rows.append((message["slug"], item["locale"], state, last[-1].get("date", "-"), last[-1].get("by", "-")))
+    _table((_("MESSAGE"), _("LOCALE"), _("STATE"), _("DATE"), _("BY")), rows)

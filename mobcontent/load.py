@@ -19,6 +19,7 @@ from .errors import ContentError, Problem, ProjectError
 from .i18n import _
 from .model import (DIMENSION_NAMES, DIMENSIONS, LAYOUTS, STATUSES, Audiences, Avoid, CalendarEntry, Chunk,
                     Condition, Config, Leaflet, Locale, Message, Profile, Project)
+from .content.approvals import APPROVALS_PATH, load_approvals
 from .yamlio import Map, Scalar, Seq, read_yaml
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -159,7 +160,8 @@ def _read_yaml_file(root: Path, rel: str, problems: list[Problem]):
 
 # --------------------------------------------------------------------------- config
 
-CONFIG_KEYS = ("name", "source_locale", "locales", "issuer", "vi_tone_style", "default_layout", "ui_locale")
+CONFIG_KEYS = ("name", "source_locale", "locales", "issuer", "vi_tone_style", "default_layout", "ui_locale",
+               "review_translations")
 UI_LOCALES = ("en", "vi")
 
 
@@ -183,7 +185,22 @@ def parse_config(node, rel: str, reader: _Reader) -> Config:
         ui_locale = ""
     return Config(rel, reader.string(node.get("name"), "name"), source, locales,
                   reader.string(node.get("issuer"), "issuer", required=False), tone, layout,
-                  dict(node.key_lines), ui_locale)
+                  dict(node.key_lines), ui_locale, _review_locales(node, source, locales, reader))
+
+
+def _review_locales(node, source: str, locales: tuple, reader: _Reader) -> tuple[str, ...] | None:
+    """``review_translations``: the locales whose translations need a recorded review
+    (absent: every target locale; ``[]``: none)."""
+    if "review_translations" not in node.items:
+        return None
+    value = node.get("review_translations")
+    codes = () if isinstance(value, Seq) and not value.items else reader.strings(value, "review_translations")
+    for code in codes:
+        if code not in locales or code == source:
+            reader.error(value.line, "bad-value",
+                         _("review_translations: '{value}' is not a target locale of the project").format(value=code),
+                         _one_of([c for c in locales if c != source]))
+    return codes
 
 
 def read_ui_locale(root: Path | str) -> str:
@@ -391,7 +408,8 @@ def parse_message(text: str, rel: str, slug: str, reader: _Reader, audiences: Au
         chunks=parse_body(body, body_line, reader, audiences),
         summary=reader.string(summary, "summary", required=False),
         summary_line=getattr(summary, "line", 0),
-        valid_from=valid_from, valid_until=valid_until, valid_line=node.key_lines.get("valid", 0))
+        valid_from=valid_from, valid_until=valid_until, valid_line=node.key_lines.get("valid", 0),
+        status_line=node.key_lines.get("status", 0))
 
 
 def _parse_message_audience(node, reader: _Reader, audiences: Audiences | None) -> dict:
@@ -704,11 +722,27 @@ def load_project(root: Path | str) -> Project:
             _check_leaflet(leaflet, node, parts, reader)
             leaflets[slug] = leaflet
         problems.extend(reader.problems)
+    approvals, broken = load_approvals(lambda rel: _optional_text(root, rel, problems), approval_files(root))
+    problems += broken
     errors = [p for p in problems if p.severity == "error"]
     if errors or config is None or audiences is None:
         raise ProjectError(sorted(errors, key=lambda p: (p.path, p.line)) or problems)
     warnings = tuple(p for p in problems if p.severity == "warning")
-    return Project(root, config, audiences, messages, leaflets, locales, warnings)
+    return Project(root, config, audiences, messages, leaflets, locales, warnings, tuple(approvals))
+
+
+def approval_files(root: Path) -> list[str]:
+    """``content/approvals.yaml`` and every ``locales/<code>/approvals.yaml``."""
+    found = [APPROVALS_PATH] if (root / APPROVALS_PATH).is_file() else []
+    return found + [p.relative_to(root).as_posix() for p in sorted((root / "locales").glob("*/approvals.yaml"))]
+
+
+def _optional_text(root: Path, rel: str, problems: list[Problem]) -> str | None:
+    try:
+        return read_text(root / rel, rel)
+    except ContentError as exc:
+        problems.append(exc.problem())
+        return None
 
 
 def _canonical_source(text: str, config: Config | None) -> str:

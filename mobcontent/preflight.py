@@ -9,7 +9,7 @@ and :meth:`JobCheck.report` adds what printing found:
 - :func:`stacking_problems`: ê̆ ô̆ ơ̆ ư̆ and their capitals stack in every face
   of the kit (:func:`mobcontent.fonts.check_stacking`, which DejaVu fails);
 - :func:`release_problems`: the reasons a leaflet is not fit to release
-  (missing or fuzzy translations, messages not approved);
+  (missing or fuzzy translations; approval comes from the checks);
 - :func:`print_warnings`: what WeasyPrint logged while printing (errors in a
   release build), except its notice that HarfBuzz subsetting is absent, which
   :func:`harfbuzz_notice` reports once per build.
@@ -157,14 +157,6 @@ def release_problems(sides, job_name: str) -> list[Problem]:
                 if text.state == "fuzzy" else
                 _("translate it in locales/{locale}/LC_MESSAGES/ ('mobcontent update' creates the entry)").format(
                     locale=side.locale)))
-        for adapted in side.adapted:
-            message = adapted.message
-            if message.status != "approved":
-                problems.setdefault(("status", message.path), Problem(
-                    "message-not-approved", "error", message.path, message.line,
-                    _("message '{slug}' is '{status}', not approved, in {job}").format(
-                        slug=message.slug, status=message.status, job=job_name),
-                    _("set 'status: approved' in {path} once it is reviewed").format(path=message.path)))
     return list(problems.values())
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from .adapt import adapt_message, audience_profiles, audience_variables
-from .audience import leaflet_messages
-from .customs import CUSTOMS_CHECKS  # avoid-term, calendar-conflict, motif-unknown
-from .errors import ContentError, Problem
-from .i18n import _
-from .model import Project
-from .translate import translate_message
+from ..adapt import adapt_message, audience_profiles, audience_variables
+from ..audience import leaflet_messages
+from ..customs import CUSTOMS_CHECKS  # avoid-term, calendar-conflict, motif-unknown
+from ..errors import ContentError, Problem
+from ..i18n import _
+from ..model import Project
+from ..translate import translate_message
+from .approvals import APPROVAL_CHECKS  # not-approved, approval-stale, approval-unrecorded, translation-not-reviewed
 
 
 def check_variables(project: Project) -> Iterable[Problem]:
@@ -34,17 +35,6 @@ def check_variables(project: Project) -> Iterable[Problem]:
                 yield Problem(exc.code, "error", exc.path, exc.line,
                               _("{message}, in leaflet '{slug}'").format(message=exc.message, slug=leaflet.slug),
                               exc.hint)
-
-
-def check_message_status(project: Project) -> Iterable[Problem]:
-    """A leaflet should only hold approved messages (others print as DRAFT)."""
-    for leaflet in project.leaflets.values():
-        for message in leaflet_messages(project, leaflet):
-            if message.status != "approved":
-                yield Problem("message-not-approved", "warning", leaflet.path, leaflet.line,
-                              _("message '{slug}' is '{status}', so the leaflet prints as DRAFT").format(
-                                  slug=message.slug, status=message.status),
-                              _("set 'status: approved' in {path} once it is reviewed").format(path=message.path))
 
 
 def check_leaflet_locales(project: Project) -> Iterable[Problem]:
@@ -73,31 +63,31 @@ def check_empty_leaflets(project: Project) -> Iterable[Problem]:
 def check_glyphs(project: Project) -> Iterable[Problem]:
     """Every character that can be printed (sources and translations) has a glyph in the
     font kit, and the kit stacks ê̆ ô̆ ơ̆ ư̆ (see :mod:`mobcontent.preflight`)."""
-    from .preflight import project_glyph_problems
+    from ..preflight import project_glyph_problems
     return project_glyph_problems(project)
 
 
 def check_translations(project: Project) -> Iterable[Problem]:
     """PO files: readable, ``msgfmt -c`` clean, placeholders, markup, links, numbers kept,
     canonical text (see :func:`mobcontent.translate.translation_problems`)."""
-    from .translate import translation_problems
+    from ..translate import translation_problems
     return translation_problems(project)
 
 
 def check_canonical_text(project: Project) -> Iterable[Problem]:
     """Source text that canonical text fixes on read (or cannot fix: legacy font encodings)."""
-    from .translate import source_text_problems
+    from ..translate import source_text_problems
     return source_text_problems(project)
 
 
 def check_links(project: Project) -> Iterable[Problem]:
     """Link and image targets in messages and translations (see :mod:`mobcontent.safety`)."""
-    from .safety import blocked_targets
+    from ..safety import blocked_targets
     return blocked_targets(project)
 
 
 CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
-    check_variables, check_message_status, check_leaflet_locales, check_empty_leaflets, check_glyphs,
+    check_variables, *APPROVAL_CHECKS, check_leaflet_locales, check_empty_leaflets, check_glyphs,
     check_translations, check_canonical_text, check_links, *CUSTOMS_CHECKS,
 ]
 
