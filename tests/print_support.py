@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from conftest import approve_as_written
 from mobcontent.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,6 +57,7 @@ def translate_all(root: Path, locale: str, transform, cache: Path) -> None:
         entries = tuple(replace(e, msgstr=transform(e.msgid), flags=tuple(f for f in e.flags if f != "fuzzy"))
                         for e in po.entries)
         path.write_text(format_po(replace(po, entries=entries)), encoding="utf-8")
+    approve_as_written(root, (locale,))
 
 
 def normalized(text: str) -> str:

@@ -8,7 +8,7 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import BASE_FILES, write_files
+from conftest import approve_as_written, BASE_FILES, write_files
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 from print_support import MM, box_mm, html_blocks, normalized, pdf_text, run, shared_build, translate_all, xmp
@@ -168,6 +168,7 @@ def test_same_inputs_give_identical_bytes_after_build_and_font_cache_are_deleted
     font kit lives in build/.cache/ and is made twice)."""
     monkeypatch.delenv("MOBCONTENT_FONT_CACHE", raising=False)
     root = write_files(tmp_path / "p", {**BASE_FILES, **{k: v for k, v in LEAFLETS.items() if "gap-ba" in k}})
+    approve_as_written(root)
     args = ("build", "gap-ba", "--locale", "vi", "--release")
     assert run(root, *args).exit_code == 0
     assert (root / "build" / ".cache" / "fonts").is_dir()
