@@ -112,7 +112,7 @@ def test_help_in_vietnamese():
         assert line in lines(result)
     assert "Thư mục của dự án.  [mặc định: .]" in text
     assert "Hiện hướng dẫn này rồi thoát." in text and "Hiện phiên bản rồi thoát." in text
-    assert "  check    Kiểm tra nội dung, đối tượng, tờ rơi và phông chữ" in text
+    assert "  check      Kiểm tra nội dung, đối tượng, tờ rơi và phông chữ" in text
     check = run(["check", "--help"], VI)
     assert "Coi cả cảnh báo là lỗi." in check.output and "In các lỗi ra dạng JSON." in check.output
     assert run(["--version"], VI).output == f"mobcontent, phiên bản {mobcontent.__version__}\n"
@@ -310,7 +310,7 @@ def test_print_side_messages_in_vietnamese(make_project, shared_kit):
     result = Runner().invoke(cli, ["-C", str(root), "build", "--release", "--format", "pdf"],
                              env={"LANG": "vi_VN.UTF-8"})
     assert result.exit_code == 1
-    assert "message-not-approved: tin bài 'lua-dao' đang ở tình trạng 'review', chưa được duyệt, trong bien-gioi.vi" \
+    assert "not-approved: tin bài 'lua-dao' đang ở tình trạng 'review', chưa được duyệt: sẽ in thành BẢN NHÁP" \
         in result.stderr
     assert "release-refused: 'bien-gioi.vi' chưa đủ điều kiện để in" in result.stderr
 
