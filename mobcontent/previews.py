@@ -89,7 +89,21 @@ def _edition_html(locales: tuple, entry: dict) -> str:
     meta = json.dumps(dict(output.audience), ensure_ascii=False)
     return (f'<div class="edition"><h3>{_e("+".join(locales))} {badges}</h3>'
             f'<p class="meta">{links} · dịch xong {ready}/{total} đoạn · {_e(meta)}</p>'
+            + approvals_html(getattr(output, "approvals", ())) +
             f'<div class="pages">{pages or "<em>(không có ảnh trang: dựng với --format png)</em>"}</div></div>')
+
+
+APPROVAL_KINDS = {"message": "nội dung", "translation": "bản dịch"}
+
+
+def approvals_html(approvals) -> str:
+    """The approvals an edition rests on (who, when, which text), or that it has none."""
+    if not approvals:
+        return '<p class="approvals none">Chưa có phê duyệt nào cho nội dung của ấn phẩm này.</p>'
+    items = "".join(f'<li>{_e(APPROVAL_KINDS.get(a["what"], a["what"]))} <b>{_e(a["message"])}</b> '
+                    f'[{_e(a["locale"])}]: {_e(a["by"])}, {_e(a["date"])} '
+                    f'<code title="{_e(a["sha256"])}">{_e(a["sha256"][:12])}</code></li>' for a in approvals)
+    return f'<details class="approvals"><summary>Phê duyệt ({len(approvals)})</summary><ul>{items}</ul></details>'
 
 
 def _e(value) -> str:

@@ -233,7 +233,8 @@ def job_approvals(project: Project, sides) -> list[dict]:
     for side in sides:
         for adapted in side.adapted:
             message = adapted.message
-            for record in message_approval(project, message).records:
+            state = message_approval(project, message)
+            for record in state.records if state.state == "approved" else ():
                 found.setdefault(("message", message.slug, record.line), _record_json("message", record, source))
             if side.locale == source:
                 continue
