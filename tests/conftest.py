@@ -1,7 +1,6 @@
 """Shared fixtures: tiny projects made in ``tmp_path`` from a dict of files."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -84,7 +83,7 @@ def write_files(root: Path, files: dict) -> Path:
 def english_interface(monkeypatch):
     """Every test starts in English with no language in the environment (the tests
     assert English messages), and leaves the language as it found it."""
-    from mobcontent.i18n import set_language
+    from mobcontent.app.language import set_language
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "MOBCONTENT_LANG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
@@ -116,8 +115,8 @@ def approve_as_written(root: Path, locales=()) -> None:
     (the tests' pseudo-translations stand for reviewed ones)."""
     from mobcontent.checks.approvals import approve_translations, message_entries
     from mobcontent.content.approvals import approve_messages
-    from mobcontent.errors import ProjectError
-    from mobcontent.load import load_project
+    from mobcontent.base.errors import ProjectError
+    from mobcontent.content.load import load_project
     try:
         project = load_project(root)
     except ProjectError:

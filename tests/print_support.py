@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from conftest import approve_as_written
-from mobcontent.cli import main
+from mobcontent.app.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4  # PDF points per millimetre
@@ -47,7 +47,7 @@ def shared_build(key: str, tmp_path_factory, make) -> Path:
 
 def translate_all(root: Path, locale: str, transform, cache: Path) -> None:
     """Extract and update the project's catalogs, then translate every entry with ``transform``."""
-    from mobcontent.po import format_po, read_po
+    from mobcontent.formats.po import format_po, read_po
 
     for command in (("extract",), ("update", "--locale", locale)):
         result = run(root, *command, cache=cache)

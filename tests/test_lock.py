@@ -1,17 +1,16 @@
 """The project lock: a second writer waits, says so, then runs; a killed holder frees it."""
-import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import time
 
-from mobcontent.lock import LOCK_NAME, project_lock
+from mobcontent.base.lock import LOCK_NAME, project_lock
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from mobcontent.lock import project_lock
+from mobcontent.base.lock import project_lock
 with project_lock(Path(sys.argv[1]), "build"):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))

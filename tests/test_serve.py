@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import shutil
 import threading
-import time
 import urllib.request
 
 import pytest
 
-from mobcontent.serve import PreviewState, make_handler, snapshot
+from mobcontent.app.serve import snapshot
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -23,7 +22,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 @pytest.fixture
 def server(make_project, shared_kit):
     """A preview server on a free loopback port, for the base test project."""
-    from mobcontent.serve import serve
+    from mobcontent.app.serve import serve
     root = make_project()
     started = threading.Event()
     holder = {}

@@ -17,14 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..audience import leaflet_messages
-from ..content.approvals import (APPROVALS_PATH, append_records, approved_text, change_summary, entries_digest,
+from ..base.errors import MobcontentError, Problem, UsageError
+from ..base.i18n import _
+from ..base.model import Approval, Message, Project
+from ..content.audience import leaflet_messages
+from ..content.approvals import (APPROVALS_PATH, append_records, approve_messages, approved_text, change_summary,
+                                 entries_digest,
                                  entry_sha256, find_messages, message_approval, printable_source,
                                  review_path)
-from ..errors import MobcontentError, Problem, UsageError
-from ..i18n import _
-from ..model import Approval, Message, Project
-from ..translate import TranslatedMessage, catalog_path, read_catalog, translate_message
+from ..pipeline.translate import TranslatedMessage, catalog_path, read_catalog, translate_message
 
 DRAFT_CODES = frozenset({"not-approved", "approval-stale", "approval-unrecorded", "translation-not-reviewed"})
 
@@ -194,6 +195,15 @@ APPROVAL_CHECKS = [check_approvals, check_reviews]
 
 
 # --------------------------------------------------------------------------- recording a review
+
+def approve(project: Project, slugs, by: str, date: str, note: str = "",
+            locale: str | None = None) -> tuple[list[Approval], list[Entry]]:
+    """``mobcontent approve``: the source text of each message, or (``locale``) a review of
+    its translation. Returns the records written and the entries that refused a review."""
+    if locale:
+        return approve_translations(project, locale, slugs, by, date, note)
+    return approve_messages(project, slugs, by, date, note), []
+
 
 def approve_translations(project: Project, locale: str, slugs, by: str, date: str,
                          note: str = "") -> tuple[list[Approval], list[Entry]]:

@@ -1,3 +1,4 @@
-"""Content: the project's files read into frozen dataclasses (schema, settings, messages,
-approvals). May import formats/, printing/ and base/ (until issue 11 lands: the flat
-modules that will become them)."""
+"""Reading a content project: the schema reader, settings (config, audiences,
+leaflets, locales), messages, the loader, audience selection and ``init``'s
+scaffold. May import formats, printing and base.
+"""

@@ -20,11 +20,11 @@ import os
 import re
 from dataclasses import dataclass
 
-from ..bundle import sha256, write_atomic
-from ..errors import ContentError, Problem, UsageError
-from ..i18n import _
-from ..model import Approval, Message, Project
-from ..yamlio import Map, Scalar, Seq, read_yaml
+from ..base.errors import ContentError, Problem, UsageError
+from ..base.files import sha256, write_atomic
+from ..base.i18n import _
+from ..base.model import Approval, Message, Project
+from ..formats.yamlio import Map, Scalar, Seq, read_yaml
 
 APPROVALS_PATH = "content/approvals.yaml"
 SOURCE_KEYS = ("message", "sha256", "by", "date", "note", "text")
@@ -48,7 +48,7 @@ def printable_source(message: Message) -> str:
     line without trailing blanks and at most one empty line in a row. Anything else in
     the front matter (audience, topics, status, valid) does not print and does not count.
 
-    >>> from mobcontent.model import Chunk
+    >>> from mobcontent.base.model import Chunk
     >>> m = Message("m", "m.md", 1, "Tiêu đề", 2, {}, 3, (), "draft", (Chunk("Dòng một  \\n\\n\\n dòng hai", 6),))
     >>> print(printable_source(m))
     title: Tiêu đề
