@@ -170,8 +170,8 @@ def read_approvals(text: str, rel: str, locale: str = "") -> tuple[list[Approval
     """Parse an approvals file: every record, and a problem at the line of each broken one.
 
     >>> records, problems = read_approvals("- message: x\\n  sha256: nope\\n  by: A\\n  date: 2026-01-01\\n", "a.yaml")
-    >>> problems[0].format()
-    "a.yaml:2: error: approval-invalid: sha256: 'nope' is not a sha256 (64 hexadecimal digits) — ..."
+    >>> records, (problems[0].path, problems[0].line, problems[0].code, problems[0].message)
+    ([], ('a.yaml', 2, 'approval-invalid', "sha256: 'nope' is not a sha256 (64 hexadecimal digits)"))
     """
     try:
         root = read_yaml(text, rel)
