@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 from conftest import BASE_FILES
-from print_support import run, translate_all
+from print_support import copy_demo, run, translate_all
+
+from mobcontent.app.serve import PreviewState, index_html
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1764374400"}  # 2025-11-29
 LEAFLET = BASE_FILES["content/leaflets/bien-gioi.yaml"]
@@ -187,6 +189,8 @@ def test_the_manifest_lists_the_approvals_each_output_rests_on(make_project, sha
     sheet = (root / "build" / "index.html").read_text(encoding="utf-8")
     assert "bản dịch <b>lua-dao</b> [rad]: Test fixture, 2026-01-01" in sheet
     assert f'<code title="{source["sha256"]}">' in sheet
+    page = index_html(root, PreviewState())  # the preview server's index shows them too
+    assert "nội dung <b>lua-dao</b> [vi]: Test fixture, 2026-01-01" in page
     # a record for this leaflet's text changes its state: the build notices without --no-cache
     (root / "content/messages/lua-dao.md").write_text(
         BASE_FILES["content/messages/lua-dao.md"].replace("approved", "review"), encoding="utf-8")
@@ -237,3 +241,17 @@ def test_approve_refuses_an_unknown_message_and_an_empty_role(make_project):
     assert result.exit_code == 2 and "no message named khong-co" in result.stderr
     assert run(root, "approve", "lua-dao", "--by", "  ").exit_code == 2
     assert run(root, "approve", "lua-dao", "--by", "A", "--date", "29/11/2026").exit_code == 2
+
+
+def test_the_demo_ships_approvals_of_its_vietnamese_messages_and_no_reviews(tmp_path):
+    root = copy_demo(tmp_path / "demo")
+    report = json.loads(run(root, "approvals", "--json").output)
+    for message in report["messages"]:
+        source, *translations = message["locales"]
+        if message["status"] == "approved":
+            assert source["state"] == "approved", message["slug"]
+            assert {a["by"] for a in source["approvals"]} == {"Ban Dân vận (bản mẫu)"}
+        assert all(t["approvals"] == [] for t in translations), message["slug"]
+    assert not list(root.glob("locales/*/approvals.yaml"))
+    problems = json.loads(run(root, "check", "--json").output)["problems"]
+    assert [p for p in problems if p["code"] in ("not-approved", "approval-stale", "approval-unrecorded")] == []
