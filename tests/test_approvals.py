@@ -255,3 +255,13 @@ def test_the_demo_ships_approvals_of_its_vietnamese_messages_and_no_reviews(tmp_
     assert not list(root.glob("locales/*/approvals.yaml"))
     problems = json.loads(run(root, "check", "--json").output)["problems"]
     assert [p for p in problems if p["code"] in ("not-approved", "approval-stale", "approval-unrecorded")] == []
+
+
+def test_approve_keeps_a_bom_and_quotes_style_aside_every_byte(make_project):
+    text = '\ufeff---\ntitle: Cảnh giác lừa đảo\nstatus: "review"  # chờ duyệt\ntopics: [scam]\n---\nGọi 113.\n'
+    root = make_project({"content/messages/lua-dao.md": text}, approve=False)
+    assert run(root, "approve", "lua-dao", "--by", "A", "--date", "2026-05-06").exit_code == 0
+    assert (root / "content/messages/lua-dao.md").read_text(encoding="utf-8") == text.replace('"review"', "approved")
+    again = run(root, "approve", "lua-dao", "--by", "A")
+    assert again.exit_code == 0
+    assert "lua-dao: this text already has an approval by the same person; nothing added" in again.output
