@@ -329,7 +329,7 @@ def append_records(root, rel: str, records: list[Approval]) -> None:
     """Append ``records`` to the file ``rel`` (created with a header), never rewriting
     what is there; the whole new file is read back before it replaces the old one."""
     path = root / rel
-    old = path.read_text(encoding="utf-8") if path.is_file() else HEADER
+    old = path.read_bytes().decode("utf-8") if path.is_file() else HEADER  # bytes kept as they are (CRLF too)
     if old and not old.endswith("\n"):
         old += "\n"
     new = old + "".join(format_record(record) for record in records)
