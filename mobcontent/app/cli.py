@@ -34,7 +34,11 @@ from ..content.approvals import approval_date, since_approval
 from ..content.audience import filter_messages, messages_json
 from ..content.load import load_project
 from ..content.scaffold import init_project
+from ..checks.translations import entry_problems
 from ..l10n.extract import extract_project
+from ..l10n.glossary import write_glossary_tbx, write_seeded_glossary
+from ..l10n.handoff import describe_outcome, export_handoff, import_handoff
+from ..l10n.tm import export_memory, import_memory, memory_path
 from ..l10n.stats import project_stats
 from ..l10n.update import update_project
 from ..pipeline.preview import bracket, preview_html, preview_message, preview_text
@@ -543,3 +547,108 @@ def approvals_command(root, as_json):
             state = _(APPROVAL_STATES[item["state"]]) + ("" if item["required"] else " " + _("(not required)"))
             rows.append((message["slug"], item["locale"], state, last[-1].get("date", "-"), last[-1].get("by", "-")))
     _table((_("MESSAGE"), _("LOCALE"), _("STATE"), _("DATE"), _("BY")), rows)
+# --------------------------------------------------------------------------- translators: handoff, tm, glossary
+
+def _library_call(call, code_on_error: int = 1):
+    """Run a library call; a usage error exits 2, any other library error prints its
+    ``path:line`` and exits ``code_on_error``."""
+    try:
+        return call()
+    except MobcontentError as exc:
+        if exc.code == "usage":
+            _fail_usage(exc)
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(code_on_error)
+
+
+@main.group("handoff", cls=Group, help=N_("Translator files in Word or Excel: export, then import them back."))
+def handoff_group():
+    pass
+
+
+@handoff_group.command("export", help=N_("Write one Word or Excel file for a translator of LOCALE."))
+@click.argument("leaflets", nargs=-1)
+@option("--locale", required=True, help=N_("The language to translate into (e.g. rad)."))
+@option("--message", "messages", multiple=True, help=N_("Only this message (repeatable)."))
+@option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), default="xlsx", show_default=True,
+        help=N_("Word (docx) or Excel (xlsx)."))
+@option("--output", type=click.Path(dir_okay=False), help=N_("The file to write (default: handoff/<locale>.<format>)."))
+@click.pass_obj
+def handoff_export_command(root, leaflets, locale, messages, fmt, output):
+    project = _load(root)
+    path, count = _library_call(lambda: export_handoff(project, locale, fmt, Path(output) if output else None,
+                                                       leaflets, messages))
+    click.echo(_("{path}: {count} entries to translate into {locale}").format(path=path, count=count, locale=locale))
+
+
+@handoff_group.command("import", help=N_("Merge a translator's Word or Excel FILE into the PO files."))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@option("--ours", "prefer", flag_value="ours", help=N_("On a conflict keep the PO file's translation."))
+@option("--theirs", "prefer", flag_value="theirs", help=N_("On a conflict take the file's translation."))
+@option("--json", "as_json", is_flag=True, help=N_("Print stable JSON."))
+@click.pass_obj
+def handoff_import_command(root, file, prefer, as_json):
+    project = _load(root)
+    with _writer_lock(root, "handoff import"):
+        report = _library_call(lambda: import_handoff(project, Path(file), prefer, entry_problems), 2)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        for outcome in report.outcomes:
+            if outcome.status != "unchanged" or outcome.why:
+                click.echo(describe_outcome(outcome, file), err=outcome.status in ("conflict", "rejected"))
+        for change in report.changed:
+            click.echo(change.describe())
+        click.echo(report.summary())
+    sys.exit(0 if report.ok else 1)
+
+
+@main.group("glossary", cls=Group, help=N_("The per-locale glossary: seed it from the audiences, export it as TBX."))
+def glossary_group():
+    pass
+
+
+@glossary_group.command("seed", help=N_("Add the audiences' terms to locales/<locale>/glossary.yaml."))
+@option("--locale", required=True, help=N_("The glossary's language (e.g. rad)."))
+@click.pass_obj
+def glossary_seed_command(root, locale):
+    project = _load(root)
+    path, added = _library_call(lambda: write_seeded_glossary(project, locale))
+    click.echo(_("{path}: {count} term(s) added").format(path=path, count=added))
+
+
+@glossary_group.command("export", help=N_("Write the glossary of a locale as TBX (for Weblate)."))
+@option("--locale", required=True, help=N_("The glossary's language (e.g. rad)."))
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.pass_obj
+def glossary_export_command(root, locale, target):
+    project = _load(root)
+    count = _library_call(lambda: write_glossary_tbx(project, locale, Path(target)))
+    click.echo(_("{path}: {count} term(s)").format(path=target, count=count))
+
+
+@main.group("tm", cls=Group, help=N_("Translation memory: share it as TMX (Weblate, OmegaT) or PO compendia."))
+def tm_group():
+    pass
+
+
+@tm_group.command("export", help=N_("Write the reviewed translations of a locale as TMX (or a PO compendium: FILE.po)."))
+@option("--locale", required=True, help=N_("The language (e.g. rad)."))
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.pass_obj
+def tm_export_command(root, locale, target):
+    project = _load(root)
+    count = _library_call(lambda: export_memory(project, locale, Path(target)))
+    click.echo(_("{path}: {count} translation unit(s)").format(path=target, count=count))
+
+
+@tm_group.command("import", help=N_("Add a TMX file or PO compendium to locales/<locale>/memory.po (offered as fuzzy)."))
+@option("--locale", required=True, help=N_("The language (e.g. rad)."))
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.pass_obj
+def tm_import_command(root, locale, source):
+    project = _load(root)
+    with _writer_lock(root, "tm import"):
+        added, known = _library_call(lambda: import_memory(project, locale, Path(source)))
+    click.echo(_("{path}: {added} added, {known} already known").format(path=memory_path(locale), added=added,
+                                                                       known=known))

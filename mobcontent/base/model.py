@@ -170,6 +170,12 @@ class Locale:
     fallback: str = "vi"
     letters: tuple[str, ...] = ()
     path: str = ""
+    # the orthography check's data (``orthography:`` in locale.yaml): ((key, values), ...)
+    orthography: tuple = ()
+    orthography_line: int = 0
+
+    def orthography_value(self, key: str, default=()):
+        return next((values for name, values in self.orthography if name == key), default)
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,15 @@ from .content import (
     check_variables,
 )
 from .customs import CUSTOMS_CHECKS
+from .glossary import check_glossary
 from .glyphs import check_glyphs
 from .links import check_links
+from .orthography import check_orthography
 from .translations import check_canonical_text, check_translations
 
 CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
     check_variables, *APPROVAL_CHECKS, check_leaflet_locales, check_empty_leaflets, check_glyphs,
-    check_translations, check_canonical_text, check_links, *CUSTOMS_CHECKS,
+    check_translations, check_canonical_text, check_links, *CUSTOMS_CHECKS, check_orthography, check_glossary,
 ]
 
 

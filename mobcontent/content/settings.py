@@ -314,7 +314,10 @@ def _check_listed_messages(leaflet: Leaflet, messages: dict, broken: set, audien
 
 # --------------------------------------------------------------------------- locales
 
-LOCALE_KEYS = ("code", "name", "native_name", "plural_forms", "fallback", "letters")
+LOCALE_KEYS = ("code", "name", "native_name", "plural_forms", "fallback", "letters", "orthography")
+# the data of the orthography check (mobcontent.checks.orthography): lists, and two numbers
+ORTHOGRAPHY_LISTS = ("alphabet", "consonants", "nuclei", "codas", "forbidden_clusters")
+ORTHOGRAPHY_NUMBERS = ("max_onset", "untranslated_share")
 PLURAL_RE = re.compile(r"^\s*nplurals\s*=\s*\d+\s*;\s*plural\s*=\s*[^;]+;?\s*$")
 
 
@@ -333,10 +336,37 @@ def parse_locale(node, rel: str, code: str, reader: _Reader) -> Locale | None:
         reader.error(node.get("plural_forms").line, "bad-value",
                      _("plural_forms: '{value}' is not a gettext plural rule").format(value=plural),
                      _("write e.g. \"nplurals=1; plural=0;\""))
+    orthography, line = _parse_orthography(node.get("orthography"), reader)
     return Locale(code, reader.string(node.get("name"), "name"),
                   reader.string(node.get("native_name"), "native_name", required=False),
                   plural, reader.string(node.get("fallback"), "fallback", required=False) or "vi",
-                  reader.strings(node.get("letters"), "letters"), rel)
+                  reader.strings(node.get("letters"), "letters"), rel, orthography, line)
+
+
+def _parse_orthography(node, reader: _Reader) -> tuple[tuple, int]:
+    """``orthography:`` of a locale.yaml: lists of letter groups and two numbers."""
+    if node is None:
+        return (), 0
+    node = reader.mapping(node, "orthography", ORTHOGRAPHY_LISTS + ORTHOGRAPHY_NUMBERS)
+    if node is None:
+        return (), 0
+    out = []
+    for key in ORTHOGRAPHY_LISTS:
+        if key in node.items:
+            out.append((key, tuple(v.lower() for v in reader.strings(node.get(key), f"orthography.{key}"))))
+    for key in ORTHOGRAPHY_NUMBERS:
+        value = reader.string(node.get(key), f"orthography.{key}", required=False)
+        if not value:
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            reader.error(node.get(key).line, "bad-value",
+                         _("orthography.{key}: '{value}' is not a number").format(key=key, value=value),
+                         _("write e.g. {example}").format(example="3" if key == "max_onset" else "0.5"))
+            continue
+        out.append((key, number))
+    return tuple(out), node.line
 
 
 def cldr_locale(code: str) -> Locale | None:
