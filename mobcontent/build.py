@@ -24,7 +24,7 @@ from . import __version__
 from .adapt import AdaptedMessage, adapt_message, audience_profiles, audience_variables
 from .audience import leaflet_messages
 from .bundle import Output, sha256, write_atomic, write_manifest
-from .i18n import _
+from .i18n import N_, _
 from .errors import MobcontentError, Problem, UsageError
 from .model import Leaflet, Project
 from .render import Layout, MessageView, Page, format_leaflet_date, read_layout, render_message, render_page
@@ -55,6 +55,7 @@ class BuildOptions:
     shard: tuple[int, int] | None = None  # (K, N): build the K-th of N parts
     incremental: bool = True  # reuse outputs whose inputs did not change
     time_limit: float = 300.0  # seconds one leaflet may take before it is stopped
+    strict: bool = False  # typographic warnings are errors
 
     @property
     def partial(self) -> bool:
@@ -361,6 +362,7 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     """
     from .copyfit import fit_layout
     from .preflight import check_job
+    from .typography import typeset_report
     from .printing import PdfSettings, write_pdf
 
     inputs = InputHashes(project.root)
@@ -374,7 +376,7 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     reused = reuse_outputs(project.root / "build", cached, inputs.hashes, options)
     if reused is not None:
         return reused, [Problem(**p) for p in reused[0].problems], False
-    views = message_views(sides, page.draft, project.root / "content" / "assets")
+    views = message_views(sides, page.draft, project.root / "content" / "assets", layout.keep_chars)
     allowed = [project.root / "content" / "assets", layout.directory, kit.directory]
     variant = layout.release if options.release else None
     fit = fit_layout(lambda scale: _render(layout, page, views, scale, checked.missing, allowed, variant,
@@ -382,6 +384,7 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     printed = write_pdf(fit.rendered, PdfSettings(f"{job.name}:{sorted(inputs.hashes.items())}:{variant}",
                                                   variant, layout.bleed_mm))
     problems = checked.report(options.release, fit, printed, job, layout)
+    problems += typography_problems(typeset_report(fit.rendered.document, layout), project, job, options.strict)
     if options.release and any(p.severity == "error" for p in problems):
         return [], _with_refusal(problems, job.leaflet, job), True  # its old files go at commit
     outputs = write_outputs(project, job, layout, sides, page, inputs, printed, fit, options, kit, problems)
@@ -494,13 +497,22 @@ def _combine(sides: list[Side], draft: bool) -> Page:
     return replace(first, second=second, draft=is_draft)
 
 
-def message_views(sides: list[Side], draft: bool, assets: Path | None = None) -> list[MessageView]:
-    """What the layout shows of each message, in both languages for a bilingual job."""
+#: Variables that are sentences, not names: never kept on one line.
+SENTENCE_VARIABLES = ("greeting", "signoff")
+
+
+def message_views(sides: list[Side], draft: bool, assets: Path | None = None,
+                  keep_chars: int = 0) -> list[MessageView]:
+    """What the layout shows of each message, in both languages for a bilingual job;
+    filled values kept on one line up to ``keep_chars`` characters."""
     first, second = sides[0], (sides[1] if len(sides) > 1 else None)
+    values = [v.value.text for side in sides for name, v in side.variables.items()
+              if name not in SENTENCE_VARIABLES]
     views = []
     for index, adapted in enumerate(first.adapted):
         other = second.adapted[index] if second else None
-        html = render_message(adapted, first.locale, draft, other, second.locale if second else "", assets)
+        html = render_message(adapted, first.locale, draft, other, second.locale if second else "", assets,
+                              values, keep_chars)
         views.append(MessageView(
             slug=adapted.message.slug, title=adapted.title, html=html,
             summary=adapted.summary, lang=first.locale,
@@ -529,6 +541,7 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
     common = dict(leaflet=leaflet.slug, locales=job.locales, audience=dict(leaflet.audience), layout=layout.name,
                   completeness=_completeness(sides), inputs=dict(sorted(inputs.hashes.items())), draft=page.draft,
                   campaign=leaflet.campaign, problems=tuple(p.as_json() for p in problems),
+                  fit=fit_summary(layout, fit),
                   sources=dict(sorted(inputs.sources.items())))
     files: list[tuple[str, str, bytes, int]] = []  # (format, path, data, pages)
     if "html" in options.formats:
@@ -547,6 +560,54 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
         write_atomic(staging_dir(build_dir) / rel, data)  # moved into place by commit_outputs
         outputs.append(Output(format=fmt, path=rel, sha256=sha256(data), bytes=len(data), pages=pages, **common))
     return outputs
+
+
+def fit_summary(layout: Layout, fit) -> dict:
+    """What copyfit chose, for the manifest's ``fit``, the build table and ``--json``:
+    the body size (and in points), the scale, the layout's floor, preferred size and
+    maximum, and the share of each page's text area used."""
+    from .typography import page_fills
+    size = round(layout.type_size * fit.scale, 2)
+    points = size if layout.type_unit == "pt" else round(size * 0.75, 2)
+    return {"body_pt": points, "body": f"{size:g} {layout.type_unit}", "scale": fit.scale,
+            "floor": f"{layout.floor:g} {layout.type_unit}", "preferred": f"{layout.type_size:g} {layout.type_unit}",
+            "max": f"{layout.ceiling:g} {layout.type_unit}",
+            "fill": [round(f, 3) for f in page_fills(fit.rendered.document)]}
+
+
+TYPOGRAPHY_TEXTS = {
+    "heading-stranded": (N_("{job}, page {page}: the heading '{text}' ends a column or page, apart from its text"),
+                         N_("the layout keeps headings with their text; if this persists, shorten the text "
+                            "before it or split the message")),
+    "runt": (N_("{job}, page {page}: a paragraph ends with '{text}' alone on its last line"),
+             N_("the last two syllables are kept together where that cannot overflow; rephrase the "
+                "sentence if it persists")),
+    "value-split": (N_("{job}, page {page}: '{text}' is broken across two lines"),
+                    N_("names, places and phone numbers are kept on one line when they are short enough; "
+                       "shorten the value in content/audiences.yaml")),
+    "underfull-page": (N_("{job}, page {page}: only {percent} % of the text area is used, even with the "
+                          "type at the layout's largest size"),
+                       N_("add a message, choose a layout with less room, or let a message start on this page")),
+}
+
+
+def typography_problems(findings, project: Project, job: Job, strict: bool) -> list[Problem]:
+    """The typographic report as problems at the message line they concern (the
+    leaflet's line for a page): warnings, or errors with ``--strict``."""
+    problems = []
+    for finding in findings:
+        message, hint = TYPOGRAPHY_TEXTS[finding.code]
+        path, line = job.leaflet.path, job.leaflet.line
+        source = project.messages.get(finding.message)
+        if source is not None:
+            path, line = source.path, source.line
+        where, _sep, number = finding.origin.rpartition(":")
+        if where and number.isdigit() and int(number) > 0:
+            path, line = where, int(number)
+        problems.append(Problem(finding.code, "error" if strict else "warning", path, line,
+                                _(message).format(job=job.name, page=finding.page, text=finding.text,
+                                                  percent=round(finding.fill * 100)), _(hint)))
+    return problems
 
 
 def staging_dir(build_dir: Path) -> Path:
@@ -735,8 +796,9 @@ def make_page(project: Project, leaflet: Leaflet, locale: str, adapted: list[Ada
 
 
 def _contact(label: Text, value: Text) -> tuple:
-    """A contact line; no label when the value starts with it ("Công an xã Ea Kiết")."""
-    return (None if value.text.startswith(label.text) else label, value)
+    """A contact line; no label when the value already says it ("Công an xã Ea Kiết",
+    "Đồn Biên phòng Sê-rê-pốk" under "Biên phòng": the two would read as one run)."""
+    return (None if label.text.casefold() in value.text.casefold() else label, value)
 
 
 def _config_line(project: Project, key: str) -> int:

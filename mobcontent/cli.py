@@ -296,8 +296,10 @@ def check_command(root, as_json, strict):
 @option("--json", "as_json", is_flag=True, help=N_("Print the build report as JSON (for CI)."))
 @option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True,
         metavar="SECONDS", help=N_("Stop a leaflet that takes longer than this (a runaway text or style)."))
+@option("--strict", is_flag=True, help=N_("Make typographic warnings (stranded headings, runts, split names, "
+                                          "under-full pages) errors."))
 @click.pass_obj
-def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit):
+def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit, strict):
     from .build import FORMATS, BuildOptions, build_project, plan_jobs
     project = _load(root)
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
@@ -307,7 +309,8 @@ def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cach
                                                                                 values=", ".join(FORMATS))), err=True)
         sys.exit(2)
     options = BuildOptions(tuple(leaflets), locale, wanted, release, jobs=jobs or os.cpu_count() or 1,
-                           shard=_parse_shard(shard), incremental=not no_cache, time_limit=time_limit)
+                           shard=_parse_shard(shard), incremental=not no_cache, time_limit=time_limit,
+                           strict=strict)
     try:
         total = len(plan_jobs(project, options))
         with _writer_lock(root, "build"), _progress(total, quiet=as_json) as progress:
@@ -389,10 +392,11 @@ def _build_summary(report) -> None:
     rows = []
     for result in report.results:
         pages = max([o.pages for o in result.outputs if o.format == "pdf"] or [0])
+        fit = next((o.fit for o in result.outputs if o.fit), {})
         rows.append((result.name, _(JOB_STATUSES[_job_status(result)]), str(pages) if pages else "-",
-                     f"{result.seconds:.2f} s" if result.rendered else _("unchanged")))
+                     fit.get("body", "-"), f"{result.seconds:.2f} s" if result.rendered else _("unchanged")))
     if rows:
-        _table((_("LEAFLET"), _("STATUS"), _("PAGES"), _("TIME")), rows)
+        _table((_("LEAFLET"), _("STATUS"), _("PAGES"), _("TYPE"), _("TIME")), rows)
     drafts = sum(1 for r in report.results if _job_status(r) == "draft")
     click.echo(_("{files} file(s) in build/: {rendered} leaflet(s) rendered, {reused} unchanged").format(
                    files=len(report.outputs), rendered=len(report.rendered), reused=len(report.reused))
@@ -403,7 +407,8 @@ def _build_summary(report) -> None:
 def _build_json(report, options) -> dict:
     """The build report for CI: every job's status and problems, and the counts."""
     jobs = [{"name": r.name, "status": _job_status(r), "rendered": r.rendered, "seconds": round(r.seconds, 3),
-             "outputs": [o.path for o in r.outputs], "problems": [p.as_json() for p in r.problems]}
+             "outputs": [o.path for o in r.outputs], "problems": [p.as_json() for p in r.problems],
+             "fit": next((o.fit for o in r.outputs if o.fit), {})}
             for r in report.results]
     problems = [p.as_json() for p in report.problems]
     counts = {"jobs": len(jobs), "rendered": len(report.rendered), "reused": len(report.reused),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .i18n import _
 from .errors import Problem
+from .typography import page_fills
 
 STEP = 0.04
 PX_PER_MM = 96 / 25.4
@@ -40,6 +41,7 @@ class Overflow:
 
     def problem(self, leaflet, job, layout, scale: float) -> Problem:
         size = f"{layout.type_size * scale:.1f} {layout.type_unit}"
+        # the floor is the layout's: say what has to go to fit at it
         return Problem(
             "text-overflow", "error", leaflet.path, leaflet.line,
             _("{job} ({locales}, layout {layout}) does not fit even with the type shrunk to {size}: {what}").format(
@@ -58,13 +60,15 @@ class Fit:
 
 
 def fit_layout(render, layout) -> Fit:
-    """Lay out with ``render(scale)`` at 1.0, then smaller, until nothing overflows."""
-    scales = _scales(layout.min_scale)
+    """Lay out with ``render(scale)`` at 1.0 (the preferred size); smaller, down to the
+    floor, until nothing overflows; or, when it fits with a page under-full, larger, up
+    to the layout's maximum, as long as it still fits."""
     rendered = render(1.0)
     overflow = measure(rendered.document, layout)
-    attempts, index = 1, 0
     if overflow is None:
-        return Fit(rendered, 1.0, None, attempts)
+        return _grow(render, layout, Fit(rendered, 1.0, None, 1))
+    scales = _scales(layout.min_scale)
+    attempts, index = 1, 0
     # Type area grows with the square of the scale: jump near the estimate, then step.
     estimate = 1 / math.sqrt(overflow.ratio)
     index = max(1, min(len(scales) - 1, next((i for i, s in enumerate(scales) if s <= estimate + STEP), len(scales) - 1)))
@@ -75,6 +79,41 @@ def fit_layout(render, layout) -> Fit:
         if overflow is None or index == len(scales) - 1:
             return Fit(rendered, scales[index], overflow, attempts)
         index += 1
+
+
+GROW_STEP = 0.02
+
+
+def _grow(render, layout, fit: Fit) -> Fit:
+    """The largest scale up to ``layout.max_scale`` that still fits, when a page is
+    under-full at ``fit`` (a binary search over steps of :data:`GROW_STEP`)."""
+    if layout.max_scale <= 1.0 or not _underfull(fit.rendered.document, layout):
+        return fit
+    steps = int(round((layout.max_scale - 1.0) / GROW_STEP))
+    candidates = [round(min(1.0 + GROW_STEP * i, layout.max_scale), 3) for i in range(1, steps + 1)]
+    if candidates and candidates[-1] < layout.max_scale:
+        candidates.append(round(layout.max_scale, 3))
+    best, attempts = fit, fit.attempts
+    low, high = 0, len(candidates) - 1
+    trial = high  # the maximum first: most under-full pages take it
+    while low <= high:  # it fits at every candidate below ``low``, at none above ``high``
+        rendered = render(candidates[trial])
+        attempts += 1
+        if measure(rendered.document, layout) is None:
+            best, low = Fit(rendered, candidates[trial], None, attempts), trial + 1
+        else:
+            high = trial - 1
+        trial = (low + high) // 2
+    return Fit(best.rendered, best.scale, None, attempts)
+
+
+def _underfull(document, layout) -> bool:
+    """Whether a page (on screen, a page but the last) uses less of its text area than
+    the layout's ``min_fill``."""
+    fills = page_fills(document)
+    if layout.medium != "print":
+        fills = fills[:-1]
+    return any(fill < layout.min_fill for fill in fills)
 
 
 def _scales(minimum: float) -> list[float]:
