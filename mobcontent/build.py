@@ -42,6 +42,7 @@ LAYOUT_STRINGS = {
     "emergency": "Công an 113 · Cứu hỏa 114 · Cấp cứu 115 · Bảo vệ trẻ em 111",
     "key_points": "Những điều cần nhớ",
     "contact_us": "Khi cần giúp đỡ, hãy báo ngay",
+    "continued": "(tiếp)",
 }
 
 
@@ -384,7 +385,8 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     printed = write_pdf(fit.rendered, PdfSettings(f"{job.name}:{sorted(inputs.hashes.items())}:{variant}",
                                                   variant, layout.bleed_mm))
     problems = checked.report(options.release, fit, printed, job, layout)
-    problems += typography_problems(typeset_report(fit.rendered.document, layout), project, job, options.strict)
+    findings = typeset_report(fit.rendered.document, layout, filled_values(sides))
+    problems += typography_problems(findings, project, job, options.strict)
     if options.release and any(p.severity == "error" for p in problems):
         return [], _with_refusal(problems, job.leaflet, job), True  # its old files go at commit
     outputs = write_outputs(project, job, layout, sides, page, inputs, printed, fit, options, kit, problems)
@@ -501,13 +503,18 @@ def _combine(sides: list[Side], draft: bool) -> Page:
 SENTENCE_VARIABLES = ("greeting", "signoff")
 
 
+def filled_values(sides: list[Side]) -> list[str]:
+    """The texts ``{variables}`` are filled with (names, places, posts, numbers) in
+    every language of a job: what must never be split across lines."""
+    return [v.value.text for side in sides for name, v in side.variables.items() if name not in SENTENCE_VARIABLES]
+
+
 def message_views(sides: list[Side], draft: bool, assets: Path | None = None,
                   keep_chars: int = 0) -> list[MessageView]:
     """What the layout shows of each message, in both languages for a bilingual job;
     filled values kept on one line up to ``keep_chars`` characters."""
     first, second = sides[0], (sides[1] if len(sides) > 1 else None)
-    values = [v.value.text for side in sides for name, v in side.variables.items()
-              if name not in SENTENCE_VARIABLES]
+    values = filled_values(sides)
     views = []
     for index, adapted in enumerate(first.adapted):
         other = second.adapted[index] if second else None
@@ -585,8 +592,8 @@ TYPOGRAPHY_TEXTS = {
     "value-split": (N_("{job}, page {page}: '{text}' is broken across two lines"),
                     N_("names, places and phone numbers are kept on one line when they are short enough; "
                        "shorten the value in content/audiences.yaml")),
-    "underfull-page": (N_("{job}, page {page}: only {percent} % of the text area is used, even with the "
-                          "type at the layout's largest size"),
+    "underfull-page": (N_("{job}, page {page}: only {percent} % of the text area is used, with the type "
+                          "as large as fits"),
                        N_("add a message, choose a layout with less room, or let a message start on this page")),
 }
 

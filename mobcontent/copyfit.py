@@ -72,13 +72,44 @@ def fit_layout(render, layout) -> Fit:
     # Type area grows with the square of the scale: jump near the estimate, then step.
     estimate = 1 / math.sqrt(overflow.ratio)
     index = max(1, min(len(scales) - 1, next((i for i, s in enumerate(scales) if s <= estimate + STEP), len(scales) - 1)))
+    failed = 1.0  # the smallest scale tried that does not fit
     while True:
         rendered = render(scales[index])
         overflow = measure(rendered.document, layout)
         attempts += 1
-        if overflow is None or index == len(scales) - 1:
+        if overflow is None:
+            return _refine(render, layout, Fit(rendered, scales[index], None, attempts), failed)
+        if index == len(scales) - 1:
             return Fit(rendered, scales[index], overflow, attempts)
+        failed = scales[index]
         index += 1
+
+
+FINE_STEP = 0.01
+
+
+def _refine(render, layout, fit: Fit, failed: float) -> Fit:
+    """The largest scale between ``fit.scale`` and ``failed`` (which does not fit), in
+    steps of :data:`FINE_STEP`: the type is not left 4 % smaller than it could be."""
+    candidates = [round(fit.scale + FINE_STEP * i, 3) for i in range(1, 100)
+                  if fit.scale + FINE_STEP * i < failed - 1e-9]
+    return _largest_fitting(render, layout, fit, candidates, start=len(candidates) // 2)
+
+
+def _largest_fitting(render, layout, fit: Fit, candidates: list[float], start: int) -> Fit:
+    """Binary search: the largest of ``candidates`` (ascending) that fits, else ``fit``;
+    the first trial is ``candidates[start]``."""
+    best, attempts = fit, fit.attempts
+    low, high, trial = 0, len(candidates) - 1, start
+    while low <= high:  # it fits at every candidate below ``low``, at none above ``high``
+        rendered = render(candidates[trial])
+        attempts += 1
+        if measure(rendered.document, layout) is None:
+            best, low = Fit(rendered, candidates[trial], None, attempts), trial + 1
+        else:
+            high = trial - 1
+        trial = (low + high) // 2
+    return Fit(best.rendered, best.scale, None, attempts)
 
 
 GROW_STEP = 0.02
@@ -93,18 +124,7 @@ def _grow(render, layout, fit: Fit) -> Fit:
     candidates = [round(min(1.0 + GROW_STEP * i, layout.max_scale), 3) for i in range(1, steps + 1)]
     if candidates and candidates[-1] < layout.max_scale:
         candidates.append(round(layout.max_scale, 3))
-    best, attempts = fit, fit.attempts
-    low, high = 0, len(candidates) - 1
-    trial = high  # the maximum first: most under-full pages take it
-    while low <= high:  # it fits at every candidate below ``low``, at none above ``high``
-        rendered = render(candidates[trial])
-        attempts += 1
-        if measure(rendered.document, layout) is None:
-            best, low = Fit(rendered, candidates[trial], None, attempts), trial + 1
-        else:
-            high = trial - 1
-        trial = (low + high) // 2
-    return Fit(best.rendered, best.scale, None, attempts)
+    return _largest_fitting(render, layout, fit, candidates, start=len(candidates) - 1)  # the maximum first
 
 
 def _underfull(document, layout) -> bool:

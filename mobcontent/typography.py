@@ -29,6 +29,7 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 PARAGRAPHS = ("p", "li", "dd", "blockquote", "td", "th", "span")
 KEEP_CLASSES = ("mc-value", "mc-keep", "mc-name")
 WORD_RE = re.compile(r"\w", re.UNICODE)
+PHONE_RE = re.compile(r"(?<![\w.])\+?\d{2,5}(?:[ .\n]\d{2,5})+(?![\w])")
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,16 @@ class _Leaf:
     origin: str
 
 
-def typeset_report(document, layout) -> list[Finding]:
-    """Every typographic finding of a laid-out document, in page order."""
+def typeset_report(document, layout, values=()) -> list[Finding]:
+    """Every typographic finding of a laid-out document, in page order; ``values`` are
+    the filled values that must not be split (those longer than the layout's
+    ``keep_chars`` may be: they cannot be kept on one line without overflowing; phone
+    numbers are found by their form)."""
     leaves, lines_of = _flow(document)
     findings = _stranded_headings(leaves)
     findings += _runts(leaves)
     findings += _split_values(document, leaves, lines_of)
+    findings += _split_texts(leaves, [v for v in values if len(v) <= layout.keep_chars])
     fills = page_fills(document)
     for index, fill in enumerate(fills):
         exempt = layout.medium != "print" and index == len(fills) - 1
@@ -211,6 +216,39 @@ def _split_values(document, leaves, lines_of) -> list[Finding]:
         found.append(Finding("value-split", (leaf.region[0] + 1) if leaf else 1, leaf.message if leaf else "",
                              leaf.origin if leaf else "", _short(text)))
     return found
+
+
+def _split_texts(leaves, values) -> list[Finding]:
+    """Values and phone numbers that a paragraph's lines break apart (at a space or
+    after a hyphen): found in the text of its lines joined with line ends."""
+    from weasyprint.formatting_structure import boxes
+
+    wanted = sorted({" ".join(v.split()) for v in values if v and (" " in v.strip() or "-" in v)},
+                    key=len, reverse=True)
+    patterns = [_value_regex(v) for v in wanted]
+    patterns.append(PHONE_RE)
+    found = []
+    for leaf in leaves:
+        lines = [" ".join(_text(c).split()) for c in leaf.box.children if isinstance(c, boxes.LineBox)]
+        if len(lines) < 2:
+            continue
+        text = "\n".join(lines)
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                if "\n" in match.group(0):
+                    found.append(Finding("value-split", leaf.region[0] + 1, leaf.message, leaf.origin,
+                                         _short(match.group(0).replace("\n", " / "))))
+    return found
+
+
+def _value_regex(value: str):
+    """A value as it may be laid out: a line end for any space, or after a hyphen.
+
+    >>> bool(_value_regex("Đồn Biên phòng Sê-rê-pốk").search("cho Đồn Biên\\nphòng Sê-\\nrê-pốk."))
+    True
+    """
+    words = ["-\n?".join(re.escape(piece) for piece in word.split("-")) for word in value.split()]
+    return re.compile(r"(?<!\w)" + "[ \n]".join(words) + r"(?!\w)")
 
 
 def _descendants(box):
