@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mobcontent.fonts import prepare_font_kit  # noqa: E402
+from mobcontent.printing.fonts import prepare_font_kit  # noqa: E402
 
 RUNS = 3
 PARAGRAPH = (
@@ -37,7 +37,7 @@ WARM_IN_FRESH_PROCESS = """
 import sys, time
 from pathlib import Path
 started = time.perf_counter()
-from mobcontent.fonts import prepare_font_kit
+from mobcontent.printing.fonts import prepare_font_kit
 imported = time.perf_counter()
 prepare_font_kit(Path(sys.argv[1]))
 done = time.perf_counter()
@@ -84,7 +84,7 @@ def main() -> None:
         print(f"prepare_font_kit cold (6 faces):       {cold:8.2f} s")
         print(f"prepare_font_kit warm, same process:   {warm * 1000:8.2f} ms")
         print(f"prepare_font_kit warm, fresh process:  {float(fresh[1]):8.2f} ms"
-              f"  (+ {fresh[0]} ms to import mobcontent.fonts)")
+              f"  (+ {fresh[0]} ms to import mobcontent.printing.fonts)")
         if not harfbuzz_subset:
             print("libharfbuzz-subset is not installed: both page timings use fontTools")
         for subsetter in ("HarfBuzz", "fontTools"):

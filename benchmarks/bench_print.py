@@ -5,7 +5,7 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_print.py [--runs N]
 
 Builds every demo leaflet in Vietnamese (one PDF each, through
-:func:`mobcontent.build.build_job`: translate, adapt, render, copyfit, write)
+:func:`mobcontent.build.job.build_job`: translate, adapt, render, copyfit, write)
 twice per run: with the font kit (static, subset faces) and with the variable
 Noto Sans / Noto Serif files straight from the pip packages under the same
 family names. Prints the median time per leaflet of each, and the ratio, with
@@ -29,10 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mobcontent.build import BuildOptions, build_job, font_cache_dir, plan_jobs, project_characters  # noqa: E402
-from mobcontent.fonts import SANS, SERIF, FontKit, prepare_font_kit  # noqa: E402
-from mobcontent.load import load_project  # noqa: E402
-from mobcontent.printing import harfbuzz_subset_available  # noqa: E402
+from mobcontent.build.job import build_job
+from mobcontent.build.plan import BuildOptions, plan_jobs
+from mobcontent.content.load import load_project  # noqa: E402
+from mobcontent.pipeline.fontkit import font_cache_dir, project_characters  # noqa: E402
+from mobcontent.printing.fonts import SANS, SERIF, FontKit, prepare_font_kit  # noqa: E402
+from mobcontent.printing.pdf import harfbuzz_subset_available  # noqa: E402
 
 VARIABLE = {  # (family, weight, style) -> (module, file) of the packaged variable fonts
     (SANS, 400, "normal"): ("fontpkg_noto_sans", "NotoSans[wdth,wght].ttf"),

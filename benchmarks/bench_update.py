@@ -25,8 +25,8 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mobcontent.po import Entry, PoFile, format_po, read_po  # noqa: E402
-from mobcontent.translate import update_project  # noqa: E402
+from mobcontent.formats.po import Entry, PoFile, format_po, read_po  # noqa: E402
+from mobcontent.l10n.update import update_project  # noqa: E402
 
 WORDS = ("bà con buôn bon làng cột mốc biên giới đồn biên phòng báo ngay khi thấy hư hỏng giữ gìn đất đai ông "
          "bà tổ tiên bình yên rẫy rừng cháy mùa khô không đốt gọi công an cấp cứu xe máy đội mũ bảo hiểm "

@@ -63,9 +63,10 @@ def per_leaflet(root: Path, slugs: list[str]) -> tuple[float, float, float]:
 
     from weasyprint import HTML
 
-    from mobcontent.build import BuildOptions, build_project
-    from mobcontent.load import load_project
-    from mobcontent.printing import font_configuration
+    from mobcontent.build.engine import build_project
+    from mobcontent.build.plan import BuildOptions
+    from mobcontent.content.load import load_project
+    from mobcontent.printing.pdf import font_configuration
 
     project = load_project(root)
     options = BuildOptions(leaflets=tuple(slugs), formats=("pdf", "html"), incremental=False, jobs=1)
@@ -118,9 +119,9 @@ def main() -> None:
     args = parser.parse_args()
 
     root = synth.make_project(args.root, args.messages, args.leaflets)
-    from mobcontent.build import font_cache_dir, project_characters
-    from mobcontent.fonts import prepare_font_kit
-    from mobcontent.load import load_project
+    from mobcontent.content.load import load_project
+    from mobcontent.pipeline.fontkit import font_cache_dir, project_characters
+    from mobcontent.printing.fonts import prepare_font_kit
     project = load_project(root)
     start = time.perf_counter()
     prepare_font_kit(font_cache_dir(project), project_characters(project))

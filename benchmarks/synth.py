@@ -19,8 +19,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mobcontent.load import load_project  # noqa: E402
-from mobcontent.translate import message_blocks  # noqa: E402
+from mobcontent.content.load import load_project  # noqa: E402
+from mobcontent.pipeline.translate import message_blocks  # noqa: E402
 
 WORD = re.compile(r"\{[^{}]*\}|\]\([^)]*\)|\w+")
 

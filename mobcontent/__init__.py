@@ -1,3 +1,8 @@
-"""mobcontent: outreach messages, written once, adapted, translated and printed."""
+"""mobcontent: outreach messages, written once, adapted, translated and printed.
 
-__version__ = "0.1.0"
+The package is layered (see DESIGN.md, "Architecture"): ``app`` → ``build`` →
+{``checks``, ``l10n``} → ``pipeline`` → ``content`` → {``formats``, ``printing``} → ``base``.
+"""
+from .base.version import __version__
+
+__all__ = ["__version__"]

@@ -1,4 +1,4 @@
-"""``python -m mobcontent`` runs the command line."""
-from .cli import main
+"""``python -m mobcontent``: the command line."""
+from .app.cli import main
 
 main()

@@ -4,7 +4,7 @@
 
 1. Babel extracts every ``_()``, ``N_()`` and ``ngettext()`` string of the
    ``mobcontent`` package, and click's own messages ("Usage:", "No such option",
-   ...): click marks them with gettext, and :func:`mobcontent.cli.translate_click`
+   ...): click marks them with gettext, and :func:`mobcontent.app.language.translate_click`
    points them at our catalog.
 2. The template is written to ``mobcontent/locale/mobcontent.pot``.
 3. It is merged into ``mobcontent/locale/vi/LC_MESSAGES/mobcontent.po`` with
@@ -31,9 +31,9 @@ import click
 from babel.messages.extract import extract_from_dir, extract_from_file
 
 import mobcontent
-from mobcontent import po as _po
-from mobcontent.cli import CLICK_MODULES
-from mobcontent.translate import creation_date
+from mobcontent.app.language import CLICK_MODULES
+from mobcontent.formats import po as _po
+from mobcontent.l10n.extract import creation_date
 
 PACKAGE = Path(mobcontent.__file__).parent
 TEMPLATE = PACKAGE / "locale" / "mobcontent.pot"

@@ -84,7 +84,7 @@ def write_files(root: Path, files: dict) -> Path:
 def english_interface(monkeypatch):
     """Every test starts in English with no language in the environment (the tests
     assert English messages), and leaves the language as it found it."""
-    from mobcontent.i18n import set_language
+    from mobcontent.app.language import set_language
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "MOBCONTENT_LANG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")

@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from mobcontent.cli import main
+from mobcontent.app.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4  # PDF points per millimetre
@@ -46,7 +46,7 @@ def shared_build(key: str, tmp_path_factory, make) -> Path:
 
 def translate_all(root: Path, locale: str, transform, cache: Path) -> None:
     """Extract and update the project's catalogs, then translate every entry with ``transform``."""
-    from mobcontent.po import format_po, read_po
+    from mobcontent.formats.po import format_po, read_po
 
     for command in (("extract",), ("update", "--locale", locale)):
         result = run(root, *command, cache=cache)

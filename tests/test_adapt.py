@@ -1,11 +1,11 @@
 """Adapt: conditional blocks and variables for one audience."""
 import pytest
 
-from mobcontent.adapt import adapt_message, audience_variables
-from mobcontent.errors import ContentError
-from mobcontent.load import load_project
-from mobcontent.render import plain_text, render_message
-from mobcontent.translate import translate_message
+from mobcontent.base.errors import ContentError
+from mobcontent.content.load import load_project
+from mobcontent.pipeline.adapt import adapt_message, audience_variables
+from mobcontent.pipeline.render import plain_text, render_message
+from mobcontent.pipeline.translate import translate_message
 
 
 def adapted_text(project, slug, audience):

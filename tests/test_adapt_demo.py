@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from mobcontent.cli import main
-from mobcontent.load import load_project
+from mobcontent.app.cli import main
+from mobcontent.content.load import load_project
 
 REPO = Path(__file__).resolve().parent.parent
 LEAFLETS = ("bien-gioi-binh-yen", "bon-lang-an-toan", "thon-xom-dong-thuan", "thong-tin-xa-ia-rve")

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mobcontent.cli import main
-from mobcontent.yamlio import read_yaml, to_plain
+from mobcontent.app.cli import main
+from mobcontent.formats.yamlio import read_yaml, to_plain
 
 CASES = sorted((Path(__file__).parent / "golden" / "adapt").glob("*.yaml"))
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 from conftest import BASE_FILES
 
-from mobcontent.adapt import adapt_message, audience_variables
-from mobcontent.load import load_project
-from mobcontent.render import plain_text, render_message
-from mobcontent.translate import catalog_path, read_catalog, translate_message
+from mobcontent.content.load import load_project
+from mobcontent.pipeline.adapt import adapt_message, audience_variables
+from mobcontent.pipeline.render import plain_text, render_message
+from mobcontent.pipeline.translate import catalog_path, read_catalog, translate_message
 
 EDE = {"ethnic": "ede", "religion": "protestant", "zone": "krong-na"}
 MNONG = {"ethnic": "mnong", "religion": "none", "zone": "krong-na"}

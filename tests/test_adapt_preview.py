@@ -6,9 +6,9 @@ import re
 from click.testing import CliRunner
 from conftest import BASE_FILES
 
-from mobcontent.cli import main
-from mobcontent.load import load_project
-from mobcontent.preview import preview_html, preview_message, preview_text
+from mobcontent.app.cli import main
+from mobcontent.app.show import preview_html, preview_message, preview_text
+from mobcontent.content.load import load_project
 
 EDE = {"ethnic": "ede", "religion": "protestant", "zone": "krong-na"}
 

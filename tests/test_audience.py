@@ -1,11 +1,17 @@
 """Selection: which messages fit which audience."""
-from click.testing import CliRunner
 import json
 
-from mobcontent.audience import condition_holds, exclusion, filter_messages, leaflet_messages
-from mobcontent.cli import main
-from mobcontent.load import load_project
-from mobcontent.model import Condition
+from click.testing import CliRunner
+
+from mobcontent.app.cli import main
+from mobcontent.base.model import Condition
+from mobcontent.content.audience import (
+    condition_holds,
+    exclusion,
+    filter_messages,
+    leaflet_messages,
+)
+from mobcontent.content.load import load_project
 
 
 def test_left_out_dimension_matches_every_audience(make_project):

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fontTools.ttLib import TTFont
+from print_support import html_blocks, pdf_text, shared_build
 from pypdf import PdfReader
 
-from print_support import html_blocks, pdf_text, shared_build
-
-from mobcontent.cli import main
+from mobcontent.app.cli import main
 
 
 def embedded_fonts(path: Path) -> list[tuple[str, str]]:

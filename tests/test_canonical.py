@@ -5,8 +5,8 @@ import unicodedata
 
 import pytest
 
-from mobcontent.canonical import canonical_text, find_fixes, restyle_syllable
-from mobcontent.load import load_project
+from mobcontent.base.canonical import canonical_text, find_fixes, restyle_syllable
+from mobcontent.content.load import load_project
 
 
 @pytest.mark.parametrize("raw, fixed, code", [
@@ -56,7 +56,8 @@ def test_tone_style_applies_to_vietnamese_only():
 
 
 def test_sources_are_canonical_on_read_and_checked(make_project):
-    from mobcontent.checks import check_canonical_text, run_checks
+    from mobcontent.checks.runner import run_checks
+    from mobcontent.checks.translations import check_canonical_text
     root = make_project({
         "content/messages/lua-dao.md": "---\ntitle: Bà con M'nông\nstatus: approved\n---\n"
                                        + unicodedata.normalize("NFD", "Không đọc mã OTP cho ai.") + "\n\n[uôn\n"})

@@ -3,10 +3,10 @@ import json
 
 from click.testing import CliRunner
 
-from mobcontent.checks import CHECKS, run_checks
-from mobcontent.cli import main
-from mobcontent.errors import Problem
-from mobcontent.load import load_project
+from mobcontent.app.cli import main
+from mobcontent.base.errors import Problem
+from mobcontent.checks.runner import CHECKS, run_checks
+from mobcontent.content.load import load_project
 
 REVIEW = "---\ntitle: Cảnh giác lừa đảo\ntopics: [scam]\nstatus: review\n---\nKhông đọc mã OTP.\n"
 

@@ -7,11 +7,18 @@ import unicodedata
 import pytest
 from conftest import BASE_FILES
 
-from mobcontent.customs import (calendar_conflicts, check_avoid_terms, check_calendar, check_motifs,
-                                find_terms, message_readers, shut_out)
-from mobcontent.load import load_project
-from mobcontent.model import CalendarEntry, Condition
-from mobcontent.motifs import MOTIFS, motif_band, motif_css
+from mobcontent.base.model import CalendarEntry, Condition
+from mobcontent.checks.customs import (
+    calendar_conflicts,
+    check_avoid_terms,
+    check_calendar,
+    check_motifs,
+    find_terms,
+    message_readers,
+    shut_out,
+)
+from mobcontent.content.load import load_project
+from mobcontent.pipeline.motifs import MOTIFS, motif_band, motif_css
 
 AVOID = """\
     avoid:
@@ -237,7 +244,7 @@ def test_unknown_motif_and_mixed_audience_draw_the_neutral_band():
 def test_release_build_refuses_a_leaflet_with_an_avoided_term(make_project, shared_kit):
     from click.testing import CliRunner
 
-    from mobcontent.cli import main
+    from mobcontent.app.cli import main
     root = make_project({"content/audiences.yaml": AUDIENCES,
                          "content/messages/lua-dao.md": "---\ntitle: T\nstatus: approved\n---\n"
                                                         "Không đọc mã OTP cho người Thượng.\n"})

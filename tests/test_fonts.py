@@ -20,9 +20,14 @@ import pytest
 import uharfbuzz as hb
 from fontTools.ttLib import TTFont
 
-from mobcontent import fonts
-from mobcontent.errors import ContentError
-from mobcontent.fonts import FontKit, check_stacking, drop_decomposing_lookups, prepare_font_kit
+from mobcontent.base.errors import ContentError
+from mobcontent.printing import fonts
+from mobcontent.printing.fonts import (
+    FontKit,
+    drop_decomposing_lookups,
+    prepare_font_kit,
+)
+from mobcontent.printing.stacking import check_stacking
 
 ROOT = Path(__file__).resolve().parents[1]
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -51,7 +56,7 @@ def collapse(text: str) -> str:
 
 def test_kit_is_byte_identical_when_built_again_in_another_process(kit, tmp_path):
     # Another process with another hash seed: set order must not leak into bytes.
-    script = ("import sys; from pathlib import Path; from mobcontent.fonts import prepare_font_kit;"
+    script = ("import sys; from pathlib import Path; from mobcontent.printing.fonts import prepare_font_kit;"
               " print(prepare_font_kit(Path(sys.argv[1]), sys.argv[2]).directory)")
     env = {**os.environ, "PYTHONHASHSEED": "12345",
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from mobcontent.errors import ContentError
-from mobcontent.load import _Reader, parse_message
-from mobcontent.model import Chunk
-from mobcontent.po import format_po, read_po
-from mobcontent.translate import segment
-from mobcontent.yamlio import read_yaml
+from mobcontent.base.errors import ContentError
+from mobcontent.base.model import Chunk
+from mobcontent.content.message import parse_message
+from mobcontent.content.schema import _Reader
+from mobcontent.formats.markdown import segment
+from mobcontent.formats.po import format_po, read_po
+from mobcontent.formats.yamlio import read_yaml
 
 LONG = os.environ.get("MOBCONTENT_FUZZ") == "long"
 FUZZ = settings(max_examples=3000 if LONG else 120, deadline=None,

@@ -31,9 +31,9 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from mobcontent.cli import main
-from mobcontent.render import PACKAGE_LAYOUTS
-from mobcontent.yamlio import read_yaml, to_plain
+from mobcontent.app.cli import main
+from mobcontent.formats.yamlio import read_yaml, to_plain
+from mobcontent.pipeline.layout import PACKAGE_LAYOUTS
 
 CASES = sorted((Path(__file__).parent / "hostile").glob("*.yaml"))
 
@@ -131,7 +131,7 @@ def test_a_layout_cannot_reach_the_network(make_project, shared_kit):
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from mobcontent.render import PACKAGE_LAYOUTS
+    from mobcontent.pipeline.layout import PACKAGE_LAYOUTS
 
     hits = []
 

@@ -19,11 +19,12 @@ import pytest
 from click.testing import CliRunner
 
 import mobcontent
-from mobcontent.cli import main
-from mobcontent.errors import ContentError, Problem
-from mobcontent.i18n import N_, _, catalog_path, detect_language, language, set_language
-from mobcontent.po import read_po
-from mobcontent.yamlio import read_yaml
+from mobcontent.app.cli import main
+from mobcontent.app.language import catalog_path, detect_language, set_language
+from mobcontent.base.errors import ContentError, Problem
+from mobcontent.base.i18n import N_, _, language
+from mobcontent.formats.po import read_po
+from mobcontent.formats.yamlio import read_yaml
 
 VI = {"LANG": "vi_VN.UTF-8"}
 CATALOG = Path(str(catalog_path("vi")))
@@ -131,7 +132,7 @@ def test_output_in_vietnamese(make_project):
 
 
 def test_preview_pages_in_vietnamese(tmp_path):
-    from mobcontent.serve import PreviewState, index_html, problems_html
+    from mobcontent.app.serve import PreviewState, index_html, problems_html
     set_language("vi")
     page = index_html(tmp_path, PreviewState())
     assert '<html lang="vi">' in page and "Chưa dựng tờ rơi nào." in page and "Lần dựng 0" in page
@@ -304,7 +305,7 @@ def test_print_side_messages_in_vietnamese(make_project, shared_kit):
     """A release refusal and its reasons come out in Vietnamese; the codes stay English."""
     from click.testing import CliRunner as Runner
 
-    from mobcontent.cli import main as cli
+    from mobcontent.app.cli import main as cli
     root = make_project({"content/messages/lua-dao.md":
                          "---\ntitle: Cảnh giác lừa đảo\ntopics: [scam]\nstatus: review\n---\nGọi 113.\n"})
     result = Runner().invoke(cli, ["-C", str(root), "build", "--release", "--format", "pdf"],
@@ -337,7 +338,7 @@ def test_overflow_and_missing_glyph_in_vietnamese(make_project, shared_kit):
                     reason="DejaVu Sans is not installed")
 def test_stacking_errors_follow_the_language():
     """glyph-stacking messages are worded in the interface language (cached per language)."""
-    from mobcontent.preflight import stacking_problems
+    from mobcontent.checks.glyphs import stacking_problems
 
     class Face:
         path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")

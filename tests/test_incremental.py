@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mobcontent.build import BuildOptions, build_project, plan_jobs, shard_of
-from mobcontent.cli import main
-from mobcontent.load import load_project
+from mobcontent.app.cli import main
+from mobcontent.build.engine import build_project
+from mobcontent.build.plan import BuildOptions, plan_jobs, shard_of
+from mobcontent.content.load import load_project
 
 PO_HEADER = ('msgid ""\nmsgstr ""\n"Language: rad\\n"\n"MIME-Version: 1.0\\n"\n'
              '"Content-Type: text/plain; charset=UTF-8\\n"\n"Content-Transfer-Encoding: 8bit\\n"\n'
@@ -92,7 +93,7 @@ def test_one_po_entry_rebuilds_exactly_the_outputs_that_use_it(project_root):
 
 def test_a_changed_layout_rebuilds_the_leaflets_on_it(project_root):
     build(project_root)
-    from mobcontent.render import PACKAGE_LAYOUTS
+    from mobcontent.pipeline.layout import PACKAGE_LAYOUTS
     shutil.copytree(PACKAGE_LAYOUTS / "a4-poster", project_root / "layouts" / "a4-poster")
     css = project_root / "layouts" / "a4-poster" / "layout.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n.title { letter-spacing: .01em; }\n", encoding="utf-8")

@@ -9,7 +9,7 @@ from conftest import BASE_FILES, write_files
 from print_support import MM, copy_demo, pdf_text, run, shared_build
 from pypdf import PdfReader
 
-from mobcontent.render import PACKAGE_LAYOUTS
+from mobcontent.pipeline.layout import PACKAGE_LAYOUTS
 
 
 def build_demo(root, cache):

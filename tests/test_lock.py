@@ -6,12 +6,12 @@ import subprocess
 import sys
 import time
 
-from mobcontent.lock import LOCK_NAME, project_lock
+from mobcontent.base.lock import LOCK_NAME, project_lock
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from mobcontent.lock import project_lock
+from mobcontent.base.lock import project_lock
 with project_lock(Path(sys.argv[1]), "build"):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))

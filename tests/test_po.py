@@ -9,8 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from mobcontent.po import (BOM, Entry, FuzzyIndex, PoError, PoFile, format_po, merge_po, read_po,
-                           wrap_string)
+from mobcontent.formats.po import (
+    BOM,
+    Entry,
+    FuzzyIndex,
+    PoError,
+    PoFile,
+    format_po,
+    merge_po,
+    read_po,
+    wrap_string,
+)
 
 GOLDEN = Path(__file__).parent / "golden" / "translate"
 HEADER = b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'

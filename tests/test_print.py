@@ -9,9 +9,19 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from conftest import BASE_FILES, write_files
+from print_support import (
+    MM,
+    box_mm,
+    html_blocks,
+    normalized,
+    pdf_text,
+    run,
+    shared_build,
+    translate_all,
+    xmp,
+)
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
-from print_support import MM, box_mm, html_blocks, normalized, pdf_text, run, shared_build, translate_all, xmp
 
 RAD_SUFFIX = " ư̆a Y-Nuel"  # a pseudo Ê Đê translation: every msgstr is its msgid plus this
 
@@ -207,7 +217,7 @@ BAD_LAYOUT = ".message p { colour: red; }\n"  # a typo WeasyPrint warns about
 
 
 def test_a_weasyprint_warning_refuses_a_release_but_not_a_draft(make_project, shared_kit):
-    from mobcontent.render import PACKAGE_LAYOUTS
+    from mobcontent.pipeline.layout import PACKAGE_LAYOUTS
     files = {f"layouts/a5-flyer/{name}": (PACKAGE_LAYOUTS / "a5-flyer" / name).read_text(encoding="utf-8")
              for name in ("layout.html", "layout.css", "layout.yaml")}
     files["layouts/a5-flyer/layout.css"] += BAD_LAYOUT

@@ -4,12 +4,12 @@ from __future__ import annotations
 import re
 
 from conftest import BASE_FILES
-from print_support import translate_all, run
+from print_support import run, translate_all
 from pypdf import PdfReader
 
-from mobcontent.copyfit import Overflow, _scales, measure
-from mobcontent.printing import render_document
-from mobcontent.render import Layout
+from mobcontent.pipeline.layout import Layout
+from mobcontent.printing.copyfit import Overflow, _scales, measure
+from mobcontent.printing.pdf import render_document
 
 SENTENCE = ("Bà con trong buôn hãy cùng nhau giữ gìn an ninh trật tự, báo ngay cho già làng và "
             "cán bộ xã khi thấy người lạ đến hỏi đường ra biên giới hoặc rủ đi làm ăn xa.")

@@ -7,8 +7,8 @@ import pytest
 from conftest import BASE_FILES
 from print_support import run
 
-from mobcontent.fonts import check_stacking
-from mobcontent.preflight import locate, stacking_problems
+from mobcontent.checks.glyphs import locate, stacking_problems
+from mobcontent.printing.stacking import check_stacking
 
 PHONE = "☎"  # U+260E: in the kit's base repertoire, but no Noto face draws it
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -92,7 +92,7 @@ def test_dejavu_fails_the_stacking_check_and_the_kit_passes(shared_kit):
 
     found = stacking_problems(FakeKit())
     assert found and {p.code for p in found} == {"glyph-stacking"} and {p.severity for p in found} == {"error"}
-    from mobcontent.fonts import prepare_font_kit
+    from mobcontent.printing.fonts import prepare_font_kit
     kit = prepare_font_kit(shared_kit)
     assert stacking_problems(kit) == []
 

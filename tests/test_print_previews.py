@@ -6,7 +6,7 @@ import re
 from PIL import Image
 from print_support import run
 
-from mobcontent.previews import render_pngs
+from mobcontent.printing.previews import render_pngs
 
 
 def test_png_pages_show_the_trimmed_sheet(make_project, shared_kit):

@@ -5,7 +5,12 @@ import pytest
 from conftest import BASE_FILES
 from print_support import run
 
-from mobcontent.script import read_digits, read_number, reading_time, spell_numbers
+from mobcontent.pipeline.script import (
+    read_digits,
+    read_number,
+    reading_time,
+    spell_numbers,
+)
 
 
 @pytest.mark.parametrize("number, words", [

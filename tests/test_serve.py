@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from mobcontent.serve import PreviewState, make_handler, snapshot
+from mobcontent.app.serve import PreviewState, make_handler, snapshot
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -23,7 +23,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 @pytest.fixture
 def server(make_project, shared_kit):
     """A preview server on a free loopback port, for the base test project."""
-    from mobcontent.serve import serve
+    from mobcontent.app.serve import serve
     root = make_project()
     started = threading.Event()
     holder = {}

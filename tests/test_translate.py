@@ -15,15 +15,24 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from mobcontent.cli import main
-from mobcontent.load import load_project
-from mobcontent.po import format_po, read_po
-from mobcontent.translate import (Translation, extract_project, lookup, make_markdown, message_blocks,
-                                  message_template, project_stats, read_catalog, segment,
-                                  translation_problems, update_project)
-from mobcontent.model import Chunk
+from mobcontent.app.cli import main
+from mobcontent.base.model import Chunk
+from mobcontent.checks.translations import translation_problems
+from mobcontent.content.load import load_project
+from mobcontent.formats.markdown import make_markdown, segment
+from mobcontent.formats.po import format_po, read_po
+from mobcontent.l10n.extract import extract_project, message_template
+from mobcontent.l10n.stats import project_stats
+from mobcontent.l10n.update import update_project
+from mobcontent.pipeline.translate import (
+    Translation,
+    lookup,
+    message_blocks,
+    read_catalog,
+)
 
 GOLDEN = Path(__file__).parent / "golden" / "translate"
 DATE = "2026-01-01 00:00+0000"
@@ -55,7 +64,7 @@ def test_extracted_template_matches_golden(make_project, case):
     root = make_project({f"content/messages/{case}.md": source})
     project = load_project(root)
     template = message_template(project, project.messages[case])
-    from mobcontent.po import with_fields
+    from mobcontent.formats.po import with_fields
     text = format_po(with_fields(template, {"POT-Creation-Date": DATE, "PO-Revision-Date": DATE}))
     expected = GOLDEN / "extract" / f"{case}.expected.pot"
     if os.environ.get("MOBCONTENT_REGEN"):
@@ -226,7 +235,8 @@ def test_translation_checks_have_codes(translated):
     assert {("placeholder-added", third), ("url-changed", third), ("apostrophe", third),
             ("markup-changed", third)} <= codes
     assert ("translation-identical", lines["Họp vào thứ Bảy, không trùng ngày {day_of_worship}."]) in codes
-    from mobcontent.checks import check_translations, run_checks
+    from mobcontent.checks.runner import run_checks
+    from mobcontent.checks.translations import check_translations
     assert "placeholder-missing" in {p.code for p in run_checks(load_project(translated), [check_translations])}
 
 
@@ -272,11 +282,11 @@ def markdown_documents(draw):
 @given(markdown_documents())
 def test_translating_every_block_into_itself_renders_the_same_html(tmp_path_factory, document):
     """Round trip: extract → PO (msgstr = msgid, written and read back) → render."""
-    from mobcontent.model import Message
+    from mobcontent.base.model import Message
     message = Message("m", "content/messages/m.md", 1, "Tiêu đề", 2, {}, 3, (), "approved",
                       (Chunk(document, 6),))
     entries = {b.text for b, _ in message_blocks(message)}
-    from mobcontent.po import Entry, PoFile
+    from mobcontent.formats.po import Entry, PoFile
     header = Entry(msgid="", msgstr="Content-Type: text/plain; charset=UTF-8\n")
     po = PoFile(header, tuple(Entry(msgid=t, msgstr=t) for t in sorted(entries)))
     path = tmp_path_factory.mktemp("rt") / "m.po"
@@ -302,7 +312,8 @@ def pseudo(text: str) -> str:
 @needs_gettext
 def test_pseudo_locale_round_trip_through_a_real_pdf_build(tmp_path, shared_kit):
     from pypdf import PdfReader
-    from mobcontent.scaffold import init_project
+
+    from mobcontent.content.scaffold import init_project
     root = tmp_path / "project"
     init_project(root)
     assert run(root, "extract").exit_code == 0

@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from mobcontent.errors import ContentError
-from mobcontent.yamlio import Map, read_yaml, to_plain
+from mobcontent.base.errors import ContentError
+from mobcontent.formats.yamlio import Map, read_yaml, to_plain
 
 
 def codes(text):

@@ -1,0 +1,536 @@
+"""The ``mobcontent`` command: parse arguments, call the library, print, exit.
+
+Exit codes: 0 fine; 1 problems found (check failed, build failed or refused);
+2 bad usage or a project that cannot be loaded.
+
+Every message is in the interface language (see :mod:`mobcontent.base.i18n`), chosen
+before click reads the arguments, so help, usage errors and click's own words
+("Usage:", "No such option") are translated too. Help texts are marked with
+``N_`` at import time and translated when shown (:class:`TranslatedHelp`).
+"""
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ..base.errors import MobcontentError, ProjectError
+from ..base.files import write_atomic
+from ..base.i18n import N_, _, ngettext
+from ..base.lock import project_lock
+from ..base.model import DIMENSION_NAMES
+from ..base.version import __version__
+from ..build.bundle import merge_manifests, write_bundle
+from ..build.engine import build_project
+from ..build.manifest import read_manifest, select_outputs
+from ..build.plan import FORMATS, BuildOptions, plan_jobs
+from ..checks.runner import run_checks
+from ..content.audience import filter_messages
+from ..content.load import load_project
+from ..content.scaffold import init_project
+from ..l10n.extract import extract_project
+from ..l10n.stats import project_stats
+from ..l10n.update import update_project
+from .language import choose_language, translate_click
+from .serve import serve
+from .show import bracket, preview_html, preview_message, preview_text
+
+
+class TranslatedHelp:
+    """``help`` and ``short_help`` hold the English text (a message id marked with
+    ``N_``) and read back in the interface language whenever click shows them."""
+
+    @property
+    def help(self):
+        text = getattr(self, "_help_id", None)
+        return _(text) if text else text
+
+    @help.setter
+    def help(self, value):
+        self._help_id = value
+
+    @property
+    def short_help(self):
+        text = getattr(self, "_short_help_id", None)
+        return _(text) if text else text
+
+    @short_help.setter
+    def short_help(self, value):
+        self._short_help_id = value
+
+
+class Option(TranslatedHelp, click.Option):
+    """A click option whose help is translated when shown."""
+
+
+class TranslatedHelpOption:
+    """Click builds ``--help`` once per command and keeps it; its text is set again
+    each time, so it follows the language in use (tests switch languages in one process)."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+
+class Command(TranslatedHelpOption, TranslatedHelp, click.Command):
+    """A click command whose help is translated when shown."""
+
+
+class Group(TranslatedHelpOption, TranslatedHelp, click.Group):
+    """The ``mobcontent`` group: picks the interface language before click parses
+    anything, and suggests the closest command for a typo."""
+
+    command_class = Command
+
+    def main(self, args=None, prog_name=None, **extra):
+        args = list(sys.argv[1:] if args is None else args)
+        choose_language(args)
+        translate_click()
+        return super().main(args, prog_name, **extra)
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if (name and name[0].isalnum() and not ctx.resilient_parsing
+                and self.get_command(ctx, name) is None):
+            message = _("No such command {name!r}.").format(name=name)
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            if close:  # click's own words, so the catalog holds them once
+                message += " " + ngettext("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)",
+                                          1).format(possibility=repr(close[0]), possibilities=repr(close[0]))
+            raise click.UsageError(message, ctx)
+        return super().resolve_command(ctx, args)
+
+
+option = functools.partial(click.option, cls=Option)
+
+
+def _load(root: str):
+    try:
+        return load_project(Path(root))
+    except ProjectError as exc:
+        for problem in exc.problems:
+            click.echo(problem.format(), err=True)
+        click.echo(_("{count} problem(s): the project could not be loaded.").format(count=len(exc.problems)),
+                   err=True)
+        sys.exit(2)
+
+
+def _writer_lock(root: str, command: str):
+    """Serialize commands that write (build, update) on one project; say so when waiting."""
+    return project_lock(Path(root), command, on_wait=lambda holder: click.echo(
+        _("Waiting for {holder} to finish with this project…").format(holder=holder), err=True))
+
+
+def _error(message) -> str:
+    return _("error: {message}").format(message=message)
+
+
+def _fail_usage(exc: MobcontentError):
+    click.echo(_error(exc), err=True)
+    sys.exit(2)
+
+
+@click.group(cls=Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]},
+             help=N_("Outreach leaflets: write once in Vietnamese, adapt, translate, print."))
+@option("-C", "--project", "root", default=".", show_default=True, type=click.Path(file_okay=False),
+        help=N_("The content project's folder."))
+@option("--lang", type=click.Choice(["en", "vi"]),
+        help=N_("Language of the tool's messages (default: the project's ui_locale, else LANG)."))
+@option("--version", is_flag=True, expose_value=False, is_eager=True,
+        callback=lambda ctx, _param, value: _version(ctx, value), help=N_("Show the version and exit."))
+@click.pass_context
+def main(ctx, root, lang):
+    ctx.obj = root  # lang was applied before parsing (Group.main), so help and errors use it
+    if ctx.invoked_subcommand is None:
+        _first_run(ctx, root)
+
+
+def _version(ctx, value) -> None:
+    """``--version``, in the interface language (click's own option fixes its text at import)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(_("%(prog)s, version %(version)s") % {"prog": "mobcontent", "version": __version__})
+        ctx.exit()
+
+
+def _first_run(ctx, root: str) -> None:
+    """``mobcontent`` alone: what to do next, in or outside a project."""
+    if (Path(root) / "mobcontent.yaml").is_file():
+        click.echo(ctx.get_help())
+        click.echo("")
+        click.echo(_("Try: mobcontent check (find problems), then mobcontent build (make the leaflets)."))
+        return
+    folder = _("my-project")
+    click.echo(_("This folder is not a mobcontent project: there is no mobcontent.yaml in {folder}.").format(
+        folder=os.path.abspath(root)))
+    click.echo(_("To start, create a project with a working example:"))
+    click.echo("")
+    click.echo(f"  mobcontent init {folder}\n  cd {folder}\n  mobcontent build")
+    click.echo("")
+    click.echo(_("All commands: mobcontent --help"))
+
+
+@main.command("init", help=N_("Create a small, working content project in DIRECTORY."))
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+def init_command(directory):
+    try:
+        written = init_project(Path(directory))
+    except MobcontentError as exc:
+        _fail_usage(exc)
+    click.echo(_("Created a content project in {folder} ({count} files).").format(folder=directory,
+                                                                                 count=len(written)))
+    click.echo(_("Next: {command}").format(command=f"cd {directory} && mobcontent build"))
+
+
+@main.command("list", help=N_("List messages, filtered by audience, topic or status."))
+@option("--ethnic", help=N_("Only messages for this ethnic group (e.g. ede)."))
+@option("--religion", help=N_("Only messages for this religion."))
+@option("--zone", help=N_("Only messages for this zone."))
+@option("--topic", help=N_("Only messages with this topic."))
+@option("--status", type=click.Choice(["draft", "review", "approved"]), help=N_("Only messages with this status."))
+@option("--json", "as_json", is_flag=True, help=N_("Print stable JSON."))
+@click.pass_obj
+def list_command(root, ethnic, religion, zone, topic, status, as_json):
+    project = _load(root)
+    for dim, value in (("ethnic", ethnic), ("religion", religion), ("zone", zone)):
+        known = list(project.audiences.profiles(dim)) + (list(project.audiences.zone_groups) if dim == "zone" else [])
+        if value is not None and value not in known:
+            unknown = _("unknown {dimension} '{value}'").format(dimension=_(DIMENSION_NAMES[dim]), value=value)
+            click.echo(_error(unknown + " — "
+                              + _("use one of: {values}").format(values=", ".join(known))), err=True)
+            sys.exit(2)
+    messages = filter_messages(project, ethnic=ethnic, religion=religion, zone=zone, topic=topic, status=status)
+    if as_json:
+        data = {"messages": [{"slug": m.slug, "path": m.path, "title": m.title,
+                              "audience": {k: list(v) for k, v in m.audience.items()},
+                              "topics": list(m.topics), "status": m.status} for m in messages]}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    rows = [(m.slug, m.status, ", ".join(m.topics), _audience_text(m.audience), m.title) for m in messages]
+    _table((_("SLUG"), _("STATUS"), _("TOPICS"), _("AUDIENCE"), _("TITLE")), rows)
+    click.echo(_("{count} message(s)").format(count=len(rows)))
+
+
+def _audience_text(audience: dict) -> str:
+    return "; ".join(f"{dim}={','.join(values)}" for dim, values in audience.items()) or _("everyone")
+
+
+def _table(header, rows):
+    widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1])
+
+
+@main.command("check", help=N_("Check content, audiences, leaflets and fonts; exit 1 on errors."))
+@option("--json", "as_json", is_flag=True, help=N_("Print the problems as JSON."))
+@option("--strict", is_flag=True, help=N_("Fail on warnings too."))
+@click.pass_obj
+def check_command(root, as_json, strict):
+    project = _load(root)
+    problems = run_checks(project)
+    counts = {"error": sum(p.severity == "error" for p in problems),
+              "warning": sum(p.severity == "warning" for p in problems)}
+    if as_json:
+        click.echo(json.dumps({"problems": [p.as_json() for p in problems], "counts": counts},
+                              ensure_ascii=False, indent=2))
+    else:
+        for problem in problems:
+            click.echo(problem.format())
+        click.echo(_("{errors} error(s), {warnings} warning(s)").format(errors=counts["error"],
+                                                                       warnings=counts["warning"]))
+    sys.exit(1 if counts["error"] or (strict and counts["warning"]) else 0)
+
+
+@main.command("build", help=N_("Build leaflets into build/<leaflet>/ and write build/manifest.json."))
+@click.argument("leaflets", nargs=-1)
+@option("--locale", help=N_("Build only this locale."))
+@option("--format", "formats", default="pdf,png,html", show_default=True,
+        help=N_("Comma-separated formats: pdf, png (page previews), html, script (loudspeaker text)."))
+@option("--release", is_flag=True, help=N_("Refuse anything not fit to print."))
+@option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+        help=N_("Worker processes (default: the machine's cores)."))
+@option("--shard", metavar="K/N", help=N_("Build only part K of N (for parallel CI jobs)."))
+@option("--no-cache", is_flag=True, help=N_("Render everything again, even what did not change."))
+@option("--json", "as_json", is_flag=True, help=N_("Print the build report as JSON (for CI)."))
+@option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True,
+        metavar="SECONDS", help=N_("Stop a leaflet that takes longer than this (a runaway text or style)."))
+@option("--strict", is_flag=True, help=N_("Make typographic warnings (stranded headings, runts, split names, "
+                                          "under-full pages) errors."))
+@click.pass_obj
+def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit, strict):
+    project = _load(root)
+    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad:
+        click.echo(_error(_("unknown format {formats} — use: {values}").format(formats=", ".join(bad),
+                                                                                values=", ".join(FORMATS))), err=True)
+        sys.exit(2)
+    options = BuildOptions(tuple(leaflets), locale, wanted, release, jobs=jobs or os.cpu_count() or 1,
+                           shard=_parse_shard(shard), incremental=not no_cache, time_limit=time_limit,
+                           strict=strict)
+    try:
+        total = len(plan_jobs(project, options))
+        with _writer_lock(root, "build"), _progress(total, quiet=as_json) as progress:
+            report = build_project(project, options, progress=progress)
+    except MobcontentError as exc:
+        if exc.code == "usage":
+            _fail_usage(exc)
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(1)
+    except OSError as exc:  # build/ unwritable, disk full: say where, keep what was there
+        click.echo(_("error: cannot write the build: {path}: {reason} — check that build/ is a folder you may "
+                     "write to, and that the disk is not full").format(
+            path=exc.filename or os.path.join(root, "build"), reason=exc.strerror or exc), err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(_build_json(report, options), ensure_ascii=False, indent=2))
+    else:
+        for problem in report.problems:
+            click.echo(problem.format(), err=True)
+        _build_summary(report)
+    if report.failed:
+        if not as_json:
+            click.echo((_("{count} leaflet(s) failed or were refused.") if release
+                        else _("{count} leaflet(s) failed.")).format(count=report.failed), err=True)
+        sys.exit(1)
+
+
+def _parse_shard(text: str | None):
+    if not text:
+        return None
+    k, _slash, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        click.echo(_error(_("--shard '{value}' is not K/N with 1 ≤ K ≤ N (e.g. 2/4)").format(value=text)), err=True)
+        sys.exit(2)
+    return int(k), int(n)
+
+
+class _progress:
+    """A progress bar on a terminal; one plain line per leaflet in CI or when piped."""
+
+    def __init__(self, total: int, quiet: bool = False):
+        self.total, self.quiet, self.done, self.bar = total, quiet, 0, None
+        self.plain = os.environ.get("CI", "").lower() in ("1", "true", "yes") or not sys.stderr.isatty()
+
+    def __enter__(self):
+        if not self.quiet and not self.plain and self.total:
+            self.bar = click.progressbar(length=self.total, label=_("Building"), file=sys.stderr,
+                                         item_show_func=lambda name: name or "")
+            self.bar.__enter__()
+        return self
+
+    def __call__(self, result):
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1, result.name)
+        elif not self.quiet:
+            how = (_("rendered in {seconds} s").format(seconds=f"{result.seconds:.2f}") if result.rendered
+                   else _("unchanged"))
+            state = " " + _("FAILED") if any(p.severity == "error" for p in result.problems) else ""
+            click.echo(f"[{self.done}/{self.total}] {result.name}: {how}{state}", err=True)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False
+
+
+JOB_STATUSES = {"refused": N_("refused"), "failed": N_("failed"), "draft": N_("draft"), "ok": N_("ok")}
+
+
+def _job_status(result) -> str:
+    if any(p.severity == "error" for p in result.problems):
+        return "refused" if not result.outputs and any(p.code == "release-refused" for p in result.problems) \
+            else "failed"
+    return "draft" if any(o.draft for o in result.outputs) else "ok"
+
+
+def _build_summary(report) -> None:
+    rows = []
+    for result in report.results:
+        pages = max([o.pages for o in result.outputs if o.format == "pdf"] or [0])
+        fit = next((o.fit for o in result.outputs if o.fit), {})
+        rows.append((result.name, _(JOB_STATUSES[_job_status(result)]), str(pages) if pages else "-",
+                     fit.get("body", "-"), f"{result.seconds:.2f} s" if result.rendered else _("unchanged")))
+    if rows:
+        _table((_("LEAFLET"), _("STATUS"), _("PAGES"), _("TYPE"), _("TIME")), rows)
+    drafts = sum(1 for r in report.results if _job_status(r) == "draft")
+    click.echo(_("{files} file(s) in build/: {rendered} leaflet(s) rendered, {reused} unchanged").format(
+                   files=len(report.outputs), rendered=len(report.rendered), reused=len(report.reused))
+               + (", " + _("{count} marked DRAFT").format(count=drafts) if drafts else "")
+               + (", " + _("{count} old file(s) removed").format(count=len(report.removed)) if report.removed else ""))
+
+
+def _build_json(report, options) -> dict:
+    """The build report for CI: every job's status and problems, and the counts."""
+    jobs = [{"name": r.name, "status": _job_status(r), "rendered": r.rendered, "seconds": round(r.seconds, 3),
+             "outputs": [o.path for o in r.outputs], "problems": [p.as_json() for p in r.problems],
+             "fit": next((o.fit for o in r.outputs if o.fit), {})}
+            for r in report.results]
+    problems = [p.as_json() for p in report.problems]
+    counts = {"jobs": len(jobs), "rendered": len(report.rendered), "reused": len(report.reused),
+              "failed": report.failed, "refused": report.refused,
+              "error": sum(p["severity"] == "error" for p in problems),
+              "warning": sum(p["severity"] == "warning" for p in problems)}
+    return {"release": options.release, "jobs": jobs, "problems": problems, "counts": counts,
+            "removed": report.removed}
+
+
+@main.command("extract", help=N_("Write the translation templates locales/templates/**.pot."))
+@click.pass_obj
+def extract_command(root):
+    report = extract_project(_load(root))
+    for change in report.changed:
+        click.echo(change.describe())
+    click.echo(_("{written} template(s) written, {unchanged} unchanged").format(
+        written=len(report.changed), unchanged=len(report.files) - len(report.changed)))
+
+
+@main.command("update",
+              help=N_("Merge the templates into locales/<code>/LC_MESSAGES/**.po (creating missing files)."))
+@option("--locale", help=N_("Update only this locale's PO files."))
+@click.pass_obj
+def update_command(root, locale):
+    project = _load(root)
+    try:
+        with _writer_lock(root, "update"):
+            report = update_project(project, locale)
+    except MobcontentError as exc:
+        _fail_usage(exc)
+    for change in report.changed:
+        click.echo(change.describe())
+    for problem in report.problems:
+        click.echo(problem.format(), err=True)
+    unchanged = len(report.files) - len(report.changed)
+    click.echo(_("{changed} PO file(s) changed, {unchanged} unchanged").format(changed=len(report.changed),
+                                                                              unchanged=unchanged))
+    errors = [p for p in report.problems if p.severity == "error"]
+    if errors:
+        click.echo(_("{count} PO file(s) could not be read and were left as they are.").format(count=len(errors)),
+                   err=True)
+        sys.exit(1)
+
+
+@main.command("stats", help=N_("Translated, fuzzy and untranslated entries and words, per locale and leaflet."))
+@option("--json", "as_json", is_flag=True, help=N_("Print stable JSON."))
+@click.pass_obj
+def stats_command(root, as_json):
+    stats = project_stats(_load(root))
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    rows = []
+    for code, data in stats["locales"].items():
+        e, w = data["entries"], data["words"]
+        rows.append((code, str(e["translated"]), str(e["fuzzy"]), str(e["untranslated"]), str(e["obsolete"]),
+                     f"{w['translated']}/{sum(w[s] for s in ('translated', 'fuzzy', 'untranslated'))}"))
+    _table((_("LOCALE"), _("TRANSLATED"), _("FUZZY"), _("UNTRANSLATED"), _("OBSOLETE"), _("WORDS DONE")), rows)
+    click.echo("")
+    rows = []
+    for item in stats["leaflets"]:
+        e = item["entries"]
+        rows.append((item["leaflet"], item["locale"], str(e["translated"]), str(e["fuzzy"]), str(e["missing"]),
+                     _("ready") if item["releasable"] else _("needs: {items}").format(items="; ".join(item["needs"]))))
+    _table((_("LEAFLET"), _("LOCALE"), _("TRANSLATED"), _("FUZZY"), _("MISSING"), _("RELEASE")), rows)
+
+
+@main.command("bundle", help=N_("Zip build/ with its manifest, after checking every file against it."))
+@option("--output", "target", type=click.Path(dir_okay=False),
+        help=N_("The zip to write (default: build/bundles/<campaign or all>.zip)."))
+@option("--campaign", help=N_("Only the outputs of leaflets in this campaign."))
+@option("--release", is_flag=True, help=N_("Accept only a release build."))
+@option("--merge", "shards", multiple=True, type=click.Path(dir_okay=False),
+        help=N_("Join these shard manifests into build/manifest.json first (repeat the option)."))
+@click.pass_obj
+def bundle_command(root, target, campaign, release, shards):
+    build_dir = Path(root) / "build"
+    if shards:
+        project = _load(root)
+        manifests = []
+        for shard in shards:
+            try:
+                manifests.append((shard, json.loads(Path(shard).read_text(encoding="utf-8"))))
+            except (OSError, ValueError) as exc:
+                click.echo(f"{shard}: " + _error(_("cannot read the shard manifest: {error}").format(error=exc)),
+                           err=True)
+                sys.exit(2)
+        expected = {job.name for job in plan_jobs(project, BuildOptions())}
+        merged, problems = merge_manifests(manifests, expected)
+        for problem in problems:
+            click.echo(_error(problem), err=True)
+        if problems:
+            click.echo(_("{count} problem(s): the shards do not make one whole build.").format(count=len(problems)),
+                       err=True)
+            sys.exit(1)
+        write_atomic(build_dir / "manifest.json",
+                     (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    manifest = read_manifest(build_dir)
+    if manifest is None:
+        click.echo(_error(_("{path} is missing or unreadable — run 'mobcontent build' first").format(
+            path=build_dir / "manifest.json")), err=True)
+        sys.exit(2)
+    if release and not manifest.get("release"):
+        click.echo(_error(_("this is a draft build (manifest says release: false) — "
+                            "run 'mobcontent build --release' first")), err=True)
+        sys.exit(1)
+    manifest = select_outputs(manifest, campaign)
+    if not manifest["outputs"]:
+        click.echo(_error(_("no output belongs to campaign '{campaign}'").format(campaign=campaign)), err=True)
+        sys.exit(1)
+    path = Path(target) if target else build_dir / "bundles" / f"{campaign or 'all'}.zip"
+    try:
+        names = write_bundle(build_dir, path, manifest)
+    except MobcontentError as exc:
+        click.echo(_error(exc), err=True)
+        sys.exit(1)
+    click.echo(f"{path}: " + _("{count} file(s), verified against the manifest").format(count=len(names)))
+
+
+@main.command("serve", help=N_("Preview leaflets in the browser; rebuild and reload on every edit."))
+@option("--port", default=8000, show_default=True, help=N_("Port to listen on."))
+@option("--host", default="127.0.0.1", show_default=True,
+        help=N_("Address to listen on (loopback: only this computer can see the preview)."))
+@click.pass_obj
+def serve_command(root, port, host):
+    _load(root)  # a project that cannot be loaded at all is reported here, not on a blank page
+    try:
+        serve(Path(root), host, port, log=lambda line: click.echo(line, err=True))
+    except OSError as exc:
+        click.echo(_error(_("cannot listen on {address}: {reason} — try another --port").format(
+            address=f"{host}:{port}", reason=exc.strerror)), err=True)
+        sys.exit(2)
+
+
+@main.command("show",
+              help=N_("Show MESSAGE adapted for one audience: filled variables highlighted, dropped blocks listed."))
+@click.argument("message")
+@option("--ethnic", help=N_("The ethnic profile (e.g. ede); left out: a mixed audience."))
+@option("--religion", help=N_("The religion profile (e.g. protestant)."))
+@option("--zone", help=N_("The zone profile (e.g. krong-na)."))
+@option("--locale", help=N_("The language to show (default: the source language)."))
+@option("--html", "html_path", type=click.Path(dir_okay=False),
+        help=N_("Also write the preview as an HTML page to this file."))
+@click.pass_obj
+def show_command(root, message, ethnic, religion, zone, locale, html_path):
+    project = _load(root)
+    audience = {dim: value for dim, value in (("ethnic", ethnic), ("religion", religion), ("zone", zone)) if value}
+    try:
+        preview = preview_message(project, message, audience, locale)
+    except MobcontentError as exc:
+        if exc.code == "usage":
+            _fail_usage(exc)
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(1)
+    colour = sys.stdout.isatty()
+    mark = (lambda value, variable: click.style(value, fg="cyan", bold=True, underline=True)) if colour else bracket
+    click.echo(preview_text(preview, mark), nl=False)
+    if html_path:
+        Path(html_path).write_text(preview_html(preview), encoding="utf-8")
+        click.echo(_("HTML preview written to {path}").format(path=html_path))
+    sys.exit(1 if preview.problems else 0)

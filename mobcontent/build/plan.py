@@ -1,0 +1,111 @@
+"""What a build makes: the options, the jobs (a leaflet in one locale, or its
+bilingual edition) in a stable order, shards, and the report's shape.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from ..base.errors import Problem, UsageError
+from ..base.i18n import _
+from ..base.model import Leaflet, Project
+from .manifest import Output
+
+FORMATS = ("pdf", "png", "html", "script")
+DEFAULT_FORMATS = ("pdf", "png", "html")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    leaflets: tuple[str, ...] = ()  # empty: all
+    locale: str | None = None
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    release: bool = False
+    jobs: int = 1  # worker processes; 1 builds in this process
+    shard: tuple[int, int] | None = None  # (K, N): build the K-th of N parts
+    incremental: bool = True  # reuse outputs whose inputs did not change
+    time_limit: float = 300.0  # seconds one leaflet may take before it is stopped
+    strict: bool = False  # typographic warnings are errors
+
+    @property
+    def partial(self) -> bool:
+        """Whether this build makes only part of the project's outputs."""
+        return bool(self.leaflets or self.locale or self.shard)
+
+
+@dataclass
+class BuildReport:
+    """What a build did: outputs written, problems found (errors fail the run)."""
+
+    outputs: list[Output] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    refused: int = 0  # leaflets a release build refused
+    failed_jobs: set = field(default_factory=set)  # names of jobs with an error
+    rendered: list = field(default_factory=list)  # names of jobs rendered (not reused from the cache)
+    reused: list = field(default_factory=list)  # names of jobs whose outputs were reused
+    removed: list = field(default_factory=list)  # paths of outputs of jobs no longer in the project
+    results: list = field(default_factory=list)  # JobResult per job, in plan order
+
+    @property
+    def failed(self) -> int:
+        """How many leaflets (jobs) failed or were refused."""
+        return len(self.failed_jobs) or len({(p.path, p.message) for p in self.problems if p.severity == "error"})
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output document: a leaflet in one locale, or its bilingual edition."""
+
+    leaflet: Leaflet
+    locales: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.leaflet.slug}.{'+'.join(self.locales)}"
+
+    @property
+    def bilingual(self) -> bool:
+        return len(self.locales) > 1
+
+
+def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
+    """The outputs to build, in a stable order; unknown leaflet names are a usage error.
+
+    ``--locale X`` keeps the leaflets' X editions and the bilingual editions that include X.
+    """
+    unknown = [slug for slug in options.leaflets if slug not in project.leaflets]
+    if unknown:
+        raise UsageError(_("no leaflet named {names}").format(names=", ".join(unknown)),
+                         hint=_("known leaflets: {names}").format(names=", ".join(project.leaflets)))
+    jobs = []
+    for slug, leaflet in project.leaflets.items():
+        if options.leaflets and slug not in options.leaflets:
+            continue
+        editions = [(locale,) for locale in leaflet.locales]
+        if leaflet.bilingual:
+            editions.append(tuple(leaflet.bilingual))
+        jobs += [Job(leaflet, locales) for locales in editions
+                 if options.locale is None or options.locale in locales]
+    if options.shard:
+        jobs = [job for job in jobs if shard_of(job.name, options.shard[1]) == options.shard[0]]
+    return jobs
+
+
+def shard_of(name: str, count: int) -> int:
+    """The shard (1..count) a job belongs to: a stable hash, the same on every machine.
+
+    >>> shard_of("bien-gioi.vi", 1)
+    1
+    """
+    return int(hashlib.sha256(name.encode("utf-8")).hexdigest(), 16) % count + 1
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What one job gave back: its outputs, its problems, whether it was rendered, how long."""
+
+    name: str
+    outputs: tuple
+    problems: tuple
+    rendered: bool
+    seconds: float

@@ -1,0 +1,33 @@
+"""The check runner: every check of ``mobcontent check``, problems sorted and
+without duplicates.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from ..base.errors import Problem
+from ..base.model import Project
+from .content import (
+    check_empty_leaflets,
+    check_leaflet_locales,
+    check_message_status,
+    check_variables,
+)
+from .customs import CUSTOMS_CHECKS
+from .glyphs import check_glyphs
+from .links import check_links
+from .translations import check_canonical_text, check_translations
+from .typography import check_typography
+
+CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
+    check_variables, check_message_status, check_leaflet_locales, check_empty_leaflets, check_glyphs,
+    check_translations, check_canonical_text, check_links, *CUSTOMS_CHECKS, check_typography,
+]
+
+
+def run_checks(project: Project, checks=None) -> list[Problem]:
+    """Run every check; problems sorted by path, line and code, duplicates dropped."""
+    found = set(project.warnings)
+    for check in checks or CHECKS:
+        found.update(check(project))
+    return sorted(found, key=lambda p: (p.path, p.line, p.code, p.message))

@@ -1,0 +1,199 @@
+"""Checks of PO files and source text: placeholders, markup, links and numbers kept,
+``msgfmt -c`` findings, and canonical text (NFC, look-alikes, legacy encodings).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from pathlib import Path
+from typing import Iterable
+
+from ..base.canonical import find_fixes
+from ..base.errors import ContentError, Problem
+from ..base.files import read_text, write_atomic
+from ..base.i18n import _, language
+from ..base.model import Project
+from ..content.settings import target_locales
+from ..formats import po as _po
+from ..pipeline.translate import PLACEHOLDER_RE
+
+
+def check_translations(project: Project) -> Iterable[Problem]:
+    """PO files: readable, ``msgfmt -c`` clean, placeholders, markup, links, numbers kept,
+    canonical text (see :func:`mobcontent.checks.translations.translation_problems`)."""
+    return translation_problems(project)
+
+
+def check_canonical_text(project: Project) -> Iterable[Problem]:
+    """Source text that canonical text fixes on read (or cannot fix: legacy font encodings)."""
+    return source_text_problems(project)
+
+
+# --------------------------------------------------------------------------- checks
+
+MARKUP_RE = re.compile(r"\*\*|__|(?<!\*)\*(?!\*)|(?<!_)_(?!_)|`")
+LINK_RE = re.compile(r"\[[^\]]*\]\(([^)\s]*)\)")
+URL_RE = re.compile(r"(?:https?|ftp|mailto):[^\s)>\]]+|www\.[^\s)>\]]+")
+NUMBER_RE = re.compile(r"\d+(?:[.,\s]\d+)*")
+
+
+def translation_problems(project: Project, msgfmt: str | None = "auto") -> list[Problem]:
+    """Problems in every PO file of every translated locale, each with a stable code."""
+    import shutil
+    tool = shutil.which("msgfmt") if msgfmt == "auto" else msgfmt
+    problems: list[Problem] = []
+    for code in target_locales(project):
+        base = project.root / "locales" / code / "LC_MESSAGES"
+        paths = sorted(base.glob("*.po")) + sorted(base.glob("messages/*.po")) if base.is_dir() else []
+        for path in paths:
+            rel = path.relative_to(project.root).as_posix()
+            try:
+                po = _po.read_po(path.read_bytes(), rel)
+            except _po.PoError as exc:
+                problems.append(exc.problem())
+                continue
+            problems.extend(po.warnings)
+            for entry in po.entries:
+                if not entry.obsolete and entry.translated and entry.msgid_plural is None:
+                    problems.extend(entry_problems(entry, rel, code))
+            if tool:
+                problems.extend(msgfmt_problems(tool, path, rel, project.root / "build" / ".cache" / "msgfmt"))
+    return problems
+
+
+def entry_problems(entry: _po.Entry, rel: str, locale: str) -> list[Problem]:
+    """The checks of one translated entry (fuzzy ones only for canonical text)."""
+    out = []
+
+    def add(code: str, severity: str, message: str, hint: str) -> None:
+        out.append(Problem(code, severity, rel, entry.line, message, hint))
+
+    for fix in find_fixes(entry.msgstr, locale):
+        add(fix.code, fix.severity, _("translation: {message}").format(message=fix.message), fix.hint)
+    if entry.fuzzy:
+        return out
+    source, text = entry.msgid, entry.msgstr
+    wanted = _names(source)
+    have = _names(text)
+    for name in sorted(set(wanted) - set(have)):
+        add("placeholder-missing", "error", _("the translation lacks {variable}").format(variable="{" + name + "}"),
+            _("copy {variable} into the translation exactly as in the source").format(variable="{" + name + "}"))
+    for name in sorted(set(have) - set(wanted)):
+        add("placeholder-added", "error",
+            _("the translation has {variable}, which the source does not").format(variable="{" + name + "}"),
+            _("remove it, or write {{ and }} for literal braces"))  # no .format(): shown as written
+    if sorted(LINK_RE.findall(source)) != sorted(LINK_RE.findall(text)) or \
+            sorted(URL_RE.findall(LINK_RE.sub("", source))) != sorted(URL_RE.findall(LINK_RE.sub("", text))):
+        add("url-changed", "error", _("a link target or web address differs from the source"),
+            _("keep every (https://…) and web address exactly as in the source"))
+    if sorted(MARKUP_RE.findall(source)) != sorted(MARKUP_RE.findall(text)) or \
+            len(LINK_RE.findall(source)) != len(LINK_RE.findall(text)):
+        add("markup-changed", "warning",
+            _("Markdown markup (**bold**, *italic*, [links](…)) differs from the source"),
+            _("keep the same ** and [text](link) marks around the translated words"))
+    numbers = _numbers(source)
+    missing = [n for n in numbers if n not in _numbers(text)]
+    if missing:
+        add("number-missing", "warning",
+            _("number(s) {numbers} of the source are not in the translation").format(numbers=", ".join(missing)),
+            _("carry numbers and phone numbers over unchanged"))
+    if text == source and len(source.split()) >= 4:
+        add("translation-identical", "warning", _("the translation is the source text unchanged"),
+            _("translate it, or leave the msgstr empty until it is translated"))
+    elif len(source) >= 20 and not 0.4 <= len(text) / len(source) <= 2.5:
+        add("length-ratio", "warning",
+            _("the translation is {ratio} times as long as the source").format(ratio=f"{len(text) / len(source):.1f}"),
+            _("check nothing is missing or repeated"))
+    return out
+
+
+def _names(text: str) -> list[str]:
+    return [m.group(1) for m in PLACEHOLDER_RE.finditer(text) if m.group(1)]
+
+
+def _numbers(text: str) -> list[str]:
+    plain = URL_RE.sub(" ", LINK_RE.sub(" ", PLACEHOLDER_RE.sub(" ", text)))
+    return [re.sub(r"[.,\s]", "", n) for n in NUMBER_RE.findall(plain)]
+
+
+def msgfmt_problems(tool: str, path: Path, rel: str, cache_dir: Path | None = None) -> list[Problem]:
+    """What ``msgfmt -c`` says about a PO file, as problems (code ``po-msgfmt``).
+
+    With ``cache_dir``, the answer is kept under the sha256 of the file's bytes: a
+    project of a thousand PO files pays the thousand processes once, not every check.
+    """
+    import hashlib
+    import json
+    if cache_dir is not None:
+        digest = hashlib.sha256(path.read_bytes() + f"\0{rel}\0{tool}\0{language()}".encode()).hexdigest()
+        cached = cache_dir / f"{digest}.json"
+        try:
+            return [Problem(**p) for p in json.loads(cached.read_text(encoding="utf-8"))]
+        except (OSError, ValueError, TypeError):
+            pass
+        problems = msgfmt_problems(tool, path, rel)
+        with contextlib.suppress(OSError):
+            write_atomic(cached, json.dumps([p.as_json() for p in problems], ensure_ascii=False).encode("utf-8"))
+        return problems
+    import subprocess
+    try:
+        # msgfmt speaks the user's language too: run it in the C locale so its output parses the same everywhere
+        run = subprocess.run([tool, "-c", "-o", os.devnull, str(path)], capture_output=True, text=True,
+                             timeout=60, env={**os.environ, "LC_ALL": "C.UTF-8", "LANGUAGE": ""})
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    out = []
+    for line in run.stderr.splitlines():
+        match = re.match(r"^(.*?):(\d+): (.*)$", line)
+        if match and "warning" not in match.group(3):
+            out.append(Problem("po-msgfmt", "error", rel, int(match.group(2)), f"msgfmt -c: {match.group(3)}",
+                               _("fix the entry at this line (msgfmt checks placeholders and the header)")))
+    if run.returncode != 0 and not out:
+        out.append(Problem("po-msgfmt", "error", rel, 0,
+                           _("msgfmt -c rejects the file: {output}").format(output=" ".join(run.stderr.split())[:200]),
+                           _("run 'msgfmt -c' on it to see why")))
+    return out
+
+
+YAML_VALUE_RE = re.compile(r"^\s*(?:-\s+)?[\w-]+:\s+(?![{\[|>&*!])(.+?)\s*$")
+
+
+def source_text_problems(project: Project) -> list[Problem]:
+    """Canonical-text findings in the source files, line by line: message bodies and
+    titles, and plain ``key: value`` lines of the YAML files."""
+    source, tone = project.config.source_locale, project.config.vi_tone_style
+    out = []
+    files = [m.path for m in project.messages.values()] + [project.audiences.path, project.config.path]
+    files += [leaflet.path for leaflet in project.leaflets.values()]
+    for rel in files:
+        try:
+            text = read_text(project.root / rel, rel)
+        except ContentError:
+            continue
+        for number, value in _text_lines(text, rel.endswith(".md")):
+            for fix in find_fixes(value, source, tone):
+                out.append(Problem(fix.code, fix.severity, rel, number, fix.message, fix.hint))
+    return out
+
+
+def _text_lines(text: str, markdown: bool):
+    """``(line number, text)`` of the lines that hold text a reader sees."""
+    lines = text.split("\n")
+    in_front = markdown and lines[:1] == ["---"]
+    in_code = False
+    for number, line in enumerate(lines, start=1):
+        if markdown and number > 1 and in_front and line.rstrip() in ("---", "..."):
+            in_front = False
+            continue
+        if markdown and not in_front:
+            if line.lstrip().startswith(("```", "~~~")):
+                in_code = not in_code
+            if not in_code and not line.lstrip().startswith(":::"):
+                yield number, line
+            continue
+        if line.lstrip().startswith("#"):
+            continue
+        match = YAML_VALUE_RE.match(line)
+        if match:
+            yield number, match.group(1).strip("'\"")

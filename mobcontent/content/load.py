@@ -1,0 +1,155 @@
+"""The *load* stage: read a content project into frozen dataclasses.
+
+Every file is read strictly (see :mod:`mobcontent.formats.yamlio`) and validated
+against a declared schema. Loading collects every problem in the project and
+raises one :class:`~mobcontent.base.errors.ProjectError` holding them all, so an
+officer fixes them in one pass.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..base.canonical import canonical_text
+from ..base.errors import ContentError, Problem, ProjectError
+from ..base.files import read_text, unsafe_files
+from ..base.i18n import _
+from ..base.model import Config, Project
+from .message import parse_message
+from .schema import _read_yaml_file, _Reader
+from .settings import (
+    _check_leaflet,
+    cldr_locale,
+    parse_audiences,
+    parse_config,
+    parse_leaflet,
+    parse_locale,
+)
+
+# --------------------------------------------------------------------------- project
+
+def load_project(root: Path | str) -> Project:
+    """Load and validate the project at ``root``; raise ProjectError listing every problem."""
+    root = Path(root)
+    problems: list[Problem] = []
+    if not (root / "mobcontent.yaml").is_file():
+        raise ProjectError([Problem("project-missing", "error", str(root / "mobcontent.yaml"), 0,
+                                    _("this folder is not a mobcontent project (no mobcontent.yaml)"),
+                                    _("run the command inside the project folder, or create one with "
+                                      "'mobcontent init'"))])
+    if unsafe := unsafe_files(root):  # links out of the project, /dev/zero, FIFOs: never read
+        raise ProjectError(unsafe)
+    config = _load_one(root, "mobcontent.yaml", problems, lambda node, r: parse_config(node, "mobcontent.yaml", r))
+    audiences = _load_one(root, "content/audiences.yaml", problems,
+                          lambda node, r: parse_audiences(node, "content/audiences.yaml", r))
+    locales = _load_locales(root, config, problems)
+    messages, broken = {}, set()
+    for rel, slug in _slugged_files(root, "content/messages", ".md", problems):
+        reader = _Reader(rel)
+        try:
+            message = parse_message(_canonical_source(read_text(root / rel, rel), config), rel, slug, reader,
+                                    audiences)
+        except ContentError as exc:
+            reader.problems.append(exc.problem())
+            message = None
+        problems.extend(reader.problems)
+        if message is not None:
+            messages[slug] = message
+        else:
+            broken.add(slug)
+    leaflets = {}
+    parts = {"audiences": audiences, "messages": messages, "locales": locales, "broken": broken}
+    for rel, slug in _slugged_files(root, "content/leaflets", ".yaml", problems):
+        node = _read_yaml_file(root, rel, problems)
+        if node is None:
+            continue
+        reader = _Reader(rel)
+        leaflet = parse_leaflet(node, rel, slug, reader, config)
+        if leaflet is not None:
+            _check_leaflet(leaflet, node, parts, reader)
+            leaflets[slug] = leaflet
+        problems.extend(reader.problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or config is None or audiences is None:
+        raise ProjectError(sorted(errors, key=lambda p: (p.path, p.line)) or problems)
+    warnings = tuple(p for p in problems if p.severity == "warning")
+    return Project(root, config, audiences, messages, leaflets, locales, warnings)
+
+
+def _canonical_source(text: str, config: Config | None) -> str:
+    """A message file in canonical text, with the project's Vietnamese tone style."""
+    if config is None:
+        return canonical_text(text)
+    return canonical_text(text, config.source_locale, config.vi_tone_style)
+
+
+def _load_one(root: Path, rel: str, problems: list[Problem], parse):
+    if not (root / rel).is_file():
+        problems.append(Problem("file-missing", "error", rel, 0, _("the file is missing"),
+                                _("create {path} (see 'mobcontent init' for an example)").format(path=rel)))
+        return None
+    before = len(problems)
+    node = _read_yaml_file(root, rel, problems)
+    if len(problems) > before:  # unreadable: checks against it would only echo the first error
+        return None
+    reader = _Reader(rel)
+    result = parse(node, reader)
+    problems.extend(reader.problems)
+    return result
+
+
+def _slugged_files(root: Path, folder: str, suffix: str, problems: list[Problem]):
+    """``(relative path, slug)`` of each file in ``folder``, sorted; bad names reported."""
+    base = root / folder
+    if not base.is_dir():
+        return []
+    out = []
+    for path in sorted(base.iterdir()):
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        rel = f"{folder}/{path.name}"
+        if path.suffix != suffix:
+            problems.append(Problem("file-ignored", "warning", rel, 0,
+                                    _("not a {suffix} file, ignored").format(suffix=suffix),
+                                    _("rename it to end in {suffix} or move it out of {folder}").format(
+                                        suffix=suffix, folder=f"{folder}/")))
+            continue
+        slug = path.name[:-len(suffix)]
+        reader = _Reader(rel)
+        if reader.slug(slug, 0, _("file name")):
+            out.append((rel, slug))
+        problems.extend(reader.problems)
+    return out
+
+
+def _load_locales(root: Path, config: Config | None, problems: list[Problem]) -> dict:
+    locales = {}
+    base = root / "locales"
+    if base.is_dir():
+        for path in sorted(base.glob("*/locale.yaml")):
+            code = path.parent.name
+            rel = f"locales/{code}/locale.yaml"
+            reader = _Reader(rel)
+            if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", code):
+                reader.error(0, "bad-slug", _("'{code}' is not a locale code").format(code=code),
+                             _("use a 2- or 3-letter ISO 639 code, e.g. rad, cmo"))
+                problems.extend(reader.problems)
+                continue
+            node = _read_yaml_file(root, rel, problems)
+            locale = parse_locale(node, rel, code, reader)
+            problems.extend(reader.problems)
+            if locale is not None:
+                locales[code] = locale
+    for code in (config.locales if config else ("vi",)) + ((config.source_locale,) if config else ()):
+        if code not in locales:
+            locale = cldr_locale(code)
+            if locale is None:
+                line = config.lines.get("locales", 1) if config else 1
+                problems.append(Problem("locale-unknown", "error", "mobcontent.yaml", line,
+                                        _("locales: '{code}' is not known to CLDR and has no {path}").format(
+                                            code=code, path=f"locales/{code}/locale.yaml"),
+                                        _("create {path} with name, plural_forms and letters").format(
+                                            path=f"locales/{code}/locale.yaml")))
+            else:
+                locales[code] = locale
+    return dict(sorted(locales.items()))

@@ -1,0 +1,36 @@
+"""The font kit's inputs: where it is cached and which characters it must carry.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..base.model import Project
+from .layout import LAYOUT_STRINGS
+
+
+def font_cache_dir(project: Project) -> Path:
+    """Where the font kit is cached: ``build/.cache/fonts``, or ``$MOBCONTENT_FONT_CACHE``
+    (so CI jobs and test runs can share one kit across projects)."""
+    override = os.environ.get("MOBCONTENT_FONT_CACHE")
+    return Path(override) if override else project.root / "build" / ".cache" / "fonts"
+
+
+def project_characters(project: Project) -> str:
+    """Every character of the project's text, source and translations (for the kit's subset)."""
+    chars = set(project.config.issuer) | set("".join(LAYOUT_STRINGS.values()))
+    for message in project.messages.values():
+        chars.update(message.title + message.summary)
+        for chunk in message.chunks:
+            chars.update(chunk.text)
+    for leaflet in project.leaflets.values():
+        chars.update(leaflet.title + leaflet.tagline + leaflet.edition)
+    for dim in ("ethnic", "religion", "zone"):
+        for profile in project.audiences.profiles(dim).values():
+            chars.update(profile.name)
+            for value in list(profile.terms.values()) + list(profile.fields.values()):
+                chars.update(value)
+    for path in sorted((project.root / "locales").glob("*/LC_MESSAGES/**/*.po")):
+        # every character of every catalog: a superset of the msgstrs, read without parsing
+        chars.update(path.read_bytes().decode("utf-8", errors="ignore"))
+    return "".join(sorted(chars))

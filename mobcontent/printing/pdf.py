@@ -1,0 +1,253 @@
+"""The *print* stage: HTML → PDF with WeasyPrint, reading only what it may.
+
+Rendering reads files through :class:`SafeFetcher`, which allows ``data:``
+URLs and regular files inside a few folders (the project's ``content/assets``,
+the layouts, the font kit and the CMYK profile), after resolving symlinks — no
+network, no other file. One ``FontConfiguration`` per font kit is reused per process.
+
+Printing is two steps so that copyfit can lay a leaflet out several times and
+write it once: :func:`render_document` (HTML → laid-out pages) and
+:func:`write_pdf` (pages → PDF bytes). :func:`write_pdf` finishes every PDF
+the same way:
+
+- the BleedBox is exactly the TrimBox plus :data:`BLEED_MM` on each side (the
+  CSS bleed is wider, to leave room for the crop marks outside it);
+- dates come from the leaflet (never the clock) and the /ID and the XMP
+  DocumentID from the inputs, so the same inputs give the same bytes;
+- ``pdf/x-4`` adds the CMYK output intent (:func:`cmyk_profile`) and maps any
+  stray DeviceRGB (WeasyPrint draws crop marks in RGB black) to sRGB with a
+  DefaultRGB colour space; ``pdf/a-2b`` adds WeasyPrint's sRGB output intent.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import stat
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..base.errors import BuildError
+from ..base.i18n import _
+
+BLEED_MM = 3.0
+MM = 72 / 25.4  # PDF points per millimetre
+VARIANTS = ("pdf/x-4", "pdf/a-2b")
+
+#: Where the CMYK print characterization is looked for: ``$MOBCONTENT_CMYK_PROFILE``,
+#: then Ghostscript's, from Debian's ``libgs-common`` package.
+CMYK_PROFILES = (Path("/usr/share/color/icc/ghostscript/default_cmyk.icc"),)
+CMYK_PACKAGE = "libgs-common"
+
+#: WeasyPrint's notice that libharfbuzz-subset is absent: the build says it once itself.
+HARFBUZZ_NOTICE = "Using fontTools instead of HarfBuzz-Subset"
+
+_FONT_CONFIGS: dict[str, object] = {}
+
+
+def font_configuration(fonts_key: str = ""):
+    """The process's WeasyPrint FontConfiguration for one font kit (building one costs
+    ~100 ms, so it is reused). One per kit: fontconfig would otherwise hold two faces
+    named "MC Sans 400" once a kit changes, and pick either."""
+    if fonts_key not in _FONT_CONFIGS:
+        from weasyprint.text.fonts import FontConfiguration
+        _FONT_CONFIGS[fonts_key] = FontConfiguration()
+    return _FONT_CONFIGS[fonts_key]
+
+
+def harfbuzz_subset_available() -> bool:
+    """Whether WeasyPrint found libharfbuzz-subset (embedding fonts is ~10x faster with it)."""
+    from weasyprint.text.ffi import harfbuzz_subset
+    return harfbuzz_subset is not None
+
+
+def cmyk_profile() -> Path:
+    """The ICC profile of the CMYK output intent; BuildError naming the package if absent."""
+    override = os.environ.get("MOBCONTENT_CMYK_PROFILE")
+    candidates = [Path(override)] if override else list(CMYK_PROFILES)
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise BuildError(
+        _("no CMYK output profile for PDF/X-4 (looked for {paths})").format(paths=", ".join(map(str, candidates))),
+        hint=_("install Debian's {package} (sudo apt-get install {package}), "
+               "or set MOBCONTENT_CMYK_PROFILE to a CMYK .icc file").format(package=CMYK_PACKAGE),
+        code="output-intent-missing")
+
+
+def make_fetcher(allowed: list[Path]):
+    """A URL fetcher that reads only ``data:`` URLs and regular files under ``allowed``."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    roots = [Path(os.path.realpath(p)) for p in allowed]
+
+    class SafeFetcher(URLFetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols=("data", "file"), allow_redirects=False, fail_on_errors=True)
+
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                real = Path(os.path.realpath(unquote(urlsplit(url).path)))
+                inside = any(real == root or root in real.parents for root in roots)
+                if inside and real.is_file() and stat.S_ISREG(real.stat().st_mode):
+                    return super().fetch(real.as_uri(), headers)
+            raise FatalURLFetchingError(_("blocked resource {url}: only files in content/assets/, "
+                                          "the layouts and the font kit may be used").format(url=repr(url[:200])))
+
+    return SafeFetcher()
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """How a document is written: conformance, dates, identity, bleed."""
+
+    identifier: str  # hashed into /ID and the XMP DocumentID
+    variant: str | None = None  # None (draft) | "pdf/x-4" | "pdf/a-2b"
+    bleed_mm: float = BLEED_MM  # 0 for screen layouts
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A PDF and what is known about it."""
+
+    pdf: bytes
+    pages: int
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class Rendered:
+    """A laid-out document and the warnings WeasyPrint logged while laying it out."""
+
+    document: object  # weasyprint.Document
+    warnings: list[str] = field(default_factory=list)
+    html: str = ""  # the HTML it was laid out from
+
+    @property
+    def pages(self) -> int:
+        return len(self.document.pages)
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+class _collect_warnings:
+    """Context manager: the WeasyPrint warnings logged inside it."""
+
+    def __enter__(self) -> list[str]:
+        self.collector = _WarningCollector()
+        logging.getLogger("weasyprint").addHandler(self.collector)
+        return self.collector.messages
+
+    def __exit__(self, *exc):
+        logging.getLogger("weasyprint").removeHandler(self.collector)
+        return False
+
+
+def output_intent_css(variant: str | None) -> str:
+    """The ``@color-profile`` rule a PDF/X-4 document needs (empty otherwise)."""
+    if variant != "pdf/x-4":
+        return ""
+    return ("@color-profile device-cmyk { src: url(%s); components: c, m, y, k; }"
+            % cmyk_profile().absolute().as_uri())
+
+
+def render_document(html: str, base_dir: Path, allowed: list[Path], variant: str | None = None,
+                    fonts_key: str = "") -> Rendered:
+    """Lay ``html`` out into pages (no PDF yet); ``variant`` adds what it needs to the CSS,
+    ``fonts_key`` (the font kit's key) chooses the FontConfiguration."""
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    extra = output_intent_css(variant)
+    if extra:
+        allowed = [*allowed, cmyk_profile()]
+    fetcher = make_fetcher(allowed)
+    with _collect_warnings() as warnings:
+        try:
+            profiles: dict = {}  # shared, so the @color-profile of ``extra`` reaches the document
+            fonts = font_configuration(fonts_key)
+            stylesheets = [CSS(string=extra, url_fetcher=fetcher, font_config=fonts,
+                               color_profiles=profiles)] if extra else []
+            document = HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher).render(
+                font_config=fonts, stylesheets=stylesheets, color_profiles=profiles)
+        except FatalURLFetchingError as exc:
+            raise BuildError(str(exc.__cause__ or exc), code="resource-blocked") from None
+    return Rendered(document, list(warnings), html)
+
+
+def write_pdf(rendered: Rendered, settings: PdfSettings) -> Printed:
+    """Write a laid-out document as PDF bytes, finished as the module docstring says."""
+    digest = hashlib.sha256(settings.identifier.encode()).hexdigest()
+    options = {"pdf_identifier": digest[:32].encode()}
+    if settings.variant:
+        options["pdf_variant"] = settings.variant
+    finisher = _Finisher(settings, uuid.UUID(digest[:32]))
+    with _collect_warnings() as warnings:
+        pdf = rendered.document.write_pdf(finisher=finisher, **options)
+    return Printed(pdf, len(rendered.document.pages), tuple(rendered.warnings + warnings))
+
+
+class _Finisher:
+    """WeasyPrint ``finisher``: last changes to the PDF object tree before it is written."""
+
+    def __init__(self, settings: PdfSettings, document_id: uuid.UUID):
+        self.settings = settings
+        self.document_id = document_id
+
+    def __call__(self, document, pdf):
+        for page in _pdf_pages(pdf):
+            self.set_bleed_box(page)
+        self.fix_document_id(pdf)
+        if self.settings.variant == "pdf/x-4":
+            self.add_default_rgb(pdf)
+
+    def set_bleed_box(self, page) -> None:
+        left, top, right, bottom = (float(v) for v in page["TrimBox"])
+        bleed = self.settings.bleed_mm * MM
+        media = [float(v) for v in page["MediaBox"]]
+        box = [max(left - bleed, media[0]), max(top - bleed, media[1]),
+               min(right + bleed, media[2]), min(bottom + bleed, media[3])]
+        import pydyf
+        page["BleedBox"] = pydyf.Array([round(v, 6) for v in box])
+
+    def fix_document_id(self, pdf) -> None:
+        """WeasyPrint's PDF/X writer puts a random uuid4 in the XMP; use one from the inputs."""
+        reference = pdf.catalog.get("Metadata")
+        if not reference:
+            return
+        if isinstance(reference, bytes):
+            reference = reference.decode()
+        stream = pdf.objects[int(str(reference).split()[0])]
+        stream.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", f"xmp.did:{self.document_id}".encode(), chunk)
+                         if isinstance(chunk, bytes) else chunk for chunk in stream.stream]
+
+    def add_default_rgb(self, pdf) -> None:
+        """Map DeviceRGB to sRGB, so nothing in a PDF/X-4 file is device-dependent RGB."""
+        from importlib.resources import files
+
+        import pydyf
+
+        profile = pydyf.Stream([(files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()],
+                               pydyf.Dictionary({"N": 3}), compress=True)
+        pdf.add_object(profile)
+        for obj in pdf.objects:
+            if isinstance(obj, pydyf.Dictionary) and "lab-d50" in obj and "DefaultRGB" not in obj:
+                obj["DefaultRGB"] = pydyf.Array(("/ICCBased", profile.reference))
+
+
+def _pdf_pages(pdf):
+    import pydyf
+    return [obj for obj in pdf.objects if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page"]
