@@ -95,15 +95,16 @@ def _refine(render, layout, fit: Fit, failed: float) -> Fit:
     return _largest_fitting(render, layout, fit, candidates, start=len(candidates) // 2)
 
 
-def _largest_fitting(render, layout, fit: Fit, candidates: list[float], start: int) -> Fit:
-    """Binary search: the largest of ``candidates`` (ascending) that fits, else ``fit``;
-    the first trial is ``candidates[start]``."""
+def _largest_fitting(render, layout, fit: Fit, candidates: list[float], start: int, pages: int = 0) -> Fit:
+    """Binary search: the largest of ``candidates`` (ascending) that fits (in at most
+    ``pages`` pages, when given), else ``fit``; the first trial is ``candidates[start]``."""
     best, attempts = fit, fit.attempts
     low, high, trial = 0, len(candidates) - 1, start
     while low <= high:  # it fits at every candidate below ``low``, at none above ``high``
         rendered = render(candidates[trial])
         attempts += 1
-        if measure(rendered.document, layout) is None:
+        fits = measure(rendered.document, layout) is None and (not pages or len(rendered.document.pages) <= pages)
+        if fits:
             best, low = Fit(rendered, candidates[trial], None, attempts), trial + 1
         else:
             high = trial - 1
@@ -123,7 +124,8 @@ def _grow(render, layout, fit: Fit) -> Fit:
     candidates = [round(min(1.0 + GROW_STEP * i, layout.max_scale), 3) for i in range(1, steps + 1)]
     if candidates and candidates[-1] < layout.max_scale:
         candidates.append(round(layout.max_scale, 3))
-    return _largest_fitting(render, layout, fit, candidates, start=len(candidates) - 1)  # the maximum first
+    pages = len(fit.rendered.document.pages)  # grow to fill the pages it has, not onto a new one
+    return _largest_fitting(render, layout, fit, candidates, start=len(candidates) - 1, pages=pages)
 
 
 def _underfull(document, layout) -> bool:
