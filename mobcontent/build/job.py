@@ -85,6 +85,9 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     variant = layout.release if options.release else None
     fit = fit_layout(lambda scale: _render(layout, page, views, scale, checked.missing, allowed, variant,
                                            kit.key), layout)
+    if fit.rendered.pages < layout.min_pages:  # a trifold whose messages all fit on the flap: begin inside
+        fit = fit_layout(lambda scale: _render(layout, page, views, scale, checked.missing, allowed, variant,
+                                               kit.key, short=True), layout)
     printed = write_pdf(fit.rendered, PdfSettings(f"{job.name}:{sorted(inputs.hashes.items())}:{variant}",
                                                   variant, layout.bleed_mm))
     problems = checked.report(options.release, fit, printed, job, layout)
@@ -156,8 +159,8 @@ def message_views(sides: list[Side], draft: bool, assets: Path | None = None,
     return views
 
 
-def _render(layout: Layout, page: Page, views, scale: float, missing, allowed, variant, fonts_key):
-    html = render_page(layout, page, views, scale=scale, missing=missing)
+def _render(layout: Layout, page: Page, views, scale: float, missing, allowed, variant, fonts_key, short=False):
+    html = render_page(layout, page, views, scale=scale, missing=missing, short=short)
     return render_document(html, layout.directory, allowed, variant, fonts_key)
 
 

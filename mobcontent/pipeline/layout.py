@@ -49,7 +49,7 @@ def leaflet_date(project: Project, leaflet: Leaflet) -> str:
 PACKAGE_LAYOUTS = Path(__file__).parents[1] / "layouts"
 COMMON_LAYOUT = PACKAGE_LAYOUTS / "_common"
 MEDIA = ("print", "screen")
-LAYOUT_KEYS = ("medium", "pages", "type_size", "min_type_size", "max_type_size", "min_scale", "min_fill",
+LAYOUT_KEYS = ("medium", "pages", "min_pages", "type_size", "min_type_size", "max_type_size", "min_scale", "min_fill",
                "keep_chars", "release", "png_dpi")
 SIZE_RE = re.compile(r"\s*([0-9.]+)\s*(pt|px)\s*")
 
@@ -66,6 +66,7 @@ class Layout:
     directory: Path
     medium: str = "print"  # print: bleed, crop marks, CMYK, PDF/X-4 | screen: RGB, no bleed
     pages: int = 2  # the most pages its text may take (copyfit's target)
+    min_pages: int = 1  # the fewest it prints (a trifold has two sides whatever its text)
     type_size: float = 11.0  # body type size at scale 1 ...
     type_unit: str = "pt"  # ... in this unit
     min_scale: float = 0.85  # copyfit never sets type smaller than type_size * min_scale (the floor) ...
@@ -174,6 +175,8 @@ def _parse_layout(name: str, directory: Path, data: dict, where: str) -> Layout:
             settings["release"] = _choice(data["release"], VARIANTS, "release")
         if "pages" in data:
             settings["pages"] = int(data["pages"])
+        if "min_pages" in data:
+            settings["min_pages"] = int(data["min_pages"])
         if "min_scale" in data:
             settings["min_scale"] = float(data["min_scale"])
         if "png_dpi" in data:

@@ -173,11 +173,13 @@ def _names_filter(value) -> Markup:
 # --- the page ---------------------------------------------------------------------
 
 def render_page(layout: Layout | Path, page: Page, messages: list, scale: float = 1.0,
-                missing: list[str] = ()) -> str:
+                missing: list[str] = (), short: bool = False) -> str:
     """Fill the layout template with ``page`` and the messages, type set at ``scale``.
 
     ``messages`` are :class:`MessageView` (or ``(AdaptedMessage, html)`` pairs,
-    the older form). ``missing`` characters are highlighted in the body.
+    the older form). ``missing`` characters are highlighted in the body. ``short``
+    tells the template that the text took fewer pages than the layout's ``min_pages``
+    (a trifold then starts its messages on the inside).
     """
     if isinstance(layout, Path):
         layout = Layout(layout.name, layout)
@@ -191,7 +193,7 @@ def render_page(layout: Layout | Path, page: Page, messages: list, scale: float 
         page=page, css=Markup(css), layout=layout, scale=scale,
         type_size=f"{layout.type_size * scale:.2f}{layout.type_unit}",
         palette={k: Markup(v) for k, v in palette(page.colour, layout.medium).items()},
-        messages=views)
+        messages=views, short=short)
 
 
 def _replace_html(view: MessageView, markup: Markup) -> MessageView:
