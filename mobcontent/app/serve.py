@@ -27,7 +27,7 @@ from ..build.engine import build_project
 from ..build.manifest import read_manifest
 from ..build.plan import BuildOptions
 from ..content.load import load_project
-from .show import preview_html, preview_message
+from ..pipeline.preview import preview_html, preview_message
 
 WATCHED = ("mobcontent.yaml", "content", "locales", "layouts")
 LABELS = {"slug": N_("slug"), "ethnic": N_("ethnic"), "religion": N_("religion"), "zone": N_("zone"),
