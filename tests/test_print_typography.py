@@ -198,3 +198,59 @@ def test_the_contact_sheet_orders_pages_and_says_state_and_size_in_words():
                                                      "message": "does not fit"},))
     assert "lỗi, không in được" in contact_sheet([failed]) and "text-overflow: does not fit" in contact_sheet([failed])
     assert "<script" not in sheet and "http" not in sheet.split("</style>")[1]
+
+
+# --- screen slides, bilingual editions -------------------------------------------------
+
+def test_a_screen_slide_that_continues_a_message_repeats_its_title(make_project, shared_kit):
+    long = "\n\n".join(["Một đoạn văn khá dài để tin bài sang trang sau, đọc trên điện thoại. " * 4] * 6)
+    root = make_project({
+        "content/messages/lua-dao.md": f"---\ntitle: Cảnh giác lừa đảo\nstatus: approved\n---\n{long}\n",
+        "content/leaflets/bien-gioi.yaml": BASE_FILES["content/leaflets/bien-gioi.yaml"].replace(
+            "layout: a5-flyer", "layout: screen").replace("messages: [cot-moc, lua-dao]", "messages: [lua-dao, cot-moc]"),
+    })
+    assert run(root, "build", "--format", "pdf").exit_code == 0
+    pages = [page.extract_text() for page in PdfReader(root / "build" / "bien-gioi" / "bien-gioi.vi.pdf").pages]
+    assert len(pages) >= 3
+    assert "(tiếp)" not in pages[0]
+    assert "Cảnh giác lừa đảo (tiếp)" in pages[1]  # the slide starts inside the message
+    start = next(i for i, text in enumerate(pages) if "Bảo vệ cột mốc" in text)
+    assert "Bảo vệ cột mốc (tiếp)" not in pages[start]  # a slide that starts a message needs no repeat
+
+
+def test_a_bilingual_edition_sets_the_second_language_at_85_percent_and_never_repeats_a_label(
+        make_project, shared_kit):
+    from weasyprint import HTML
+
+    leaflet = BASE_FILES["content/leaflets/bien-gioi.yaml"].replace("locales: [vi]", "locales: [vi]\nbilingual: [rad, vi]")
+    root = make_project({"content/leaflets/bien-gioi.yaml": leaflet})
+    assert run(root, "build", "--format", "pdf,html").exit_code == 0
+    path = root / "build" / "bien-gioi" / "bien-gioi.rad+vi.html"
+    document = HTML(filename=str(path), base_url=path.parent.as_uri() + "/").render()
+
+    def walk(box, parent=None):
+        box = getattr(box, "_box", box)
+        yield parent, box
+        for child in getattr(box, "children", ()) or ():
+            yield from walk(child, box)
+    first_size = {}  # id(parent box) -> font size of the last first-language text in it
+    checked = 0
+    for page in document.pages:
+        for parent, box in walk(page._page_box):
+            element = getattr(box, "element", None)
+            if element is None or not getattr(box, "element_tag", None):
+                continue
+            if "second" in (element.get("class") or "").split():
+                reference = first_size.get(id(parent))
+                if reference is None and getattr(parent, "element", None) is not None \
+                        and parent.element.get("lang") == "rad":
+                    reference = parent.style["font_size"]  # a list item and the span beneath its text
+                if reference:
+                    assert box.style["font_size"] >= 0.85 * reference - 0.01, element.text
+                    checked += 1
+            elif element.get("lang") == "rad" and parent is not None:
+                first_size[id(parent)] = box.style["font_size"]  # the text just before its translation
+    assert checked >= 3
+    text = pdf_text(path.with_suffix(".pdf"))
+    assert "Ấn bản · Ấn bản" not in text and "Biên phòng Đồn Biên phòng" not in text
+    assert "· Đường dây nóng" not in text and "· Công an 113" not in text
