@@ -8,9 +8,12 @@ layout (``layout.html`` + ``layout.css`` + ``layout.yaml``) from the project's
 ``layouts/<name>/`` or the package's; shared pieces (crop-mark page rules, the
 motif band, macros) live in the package's ``layouts/_common/``.
 
-Text is never changed on its way to the page, so the text a PDF reader extracts
-is the text the officer wrote: personal names such as Y-Nuel or H’Duyêt are kept
-on one line by a ``white-space: nowrap`` span, not by swapping characters.
+Letters are never changed on its way to the page, so the text a PDF reader
+extracts is the text the officer wrote: personal names such as Y-Nuel or H’Duyêt
+are kept on one line by a ``white-space: nowrap`` span, not by swapping characters.
+Filled values, phone numbers and each paragraph's last two syllables are kept
+together by turning the spaces inside them into no-break spaces
+(:mod:`mobcontent.pipeline.keep`), which readers and search take for spaces.
 """
 from __future__ import annotations
 
