@@ -1,11 +1,16 @@
-"""Copyfit: set a leaflet's type a little smaller until its text fits its layout.
+"""Copyfit: set a leaflet's type as large as fits its layout, between its floor and maximum.
 
 A layout holds at most ``layout.pages`` pages, and its fixed panels (elements
 with the class ``mc-frame``, such as a trifold's cover and back panels) hold
 what they hold. :func:`measure` finds what overflows a laid-out document;
-:func:`fit_layout` lays the leaflet out again at smaller scales, in steps of
-:data:`STEP`, down to ``layout.min_scale``, and returns the largest scale that
-fits — or, at the minimum scale, the overflow and how much is too much.
+:func:`fit_layout` lays the leaflet out at the preferred size, then:
+
+- when it overflows, smaller, in steps of :data:`STEP` down to ``layout.min_scale``
+  (the floor), then back up in steps of :data:`FINE_STEP` to the largest size that
+  fits — or, at the floor, it returns the overflow and how much is too much;
+- when it fits with a page under-full (less of its text area used than
+  ``layout.min_fill``, :func:`mobcontent.printing.typography.page_fills`), larger, in
+  steps of :data:`GROW_STEP` up to ``layout.max_scale``, on the pages it already has.
 """
 from __future__ import annotations
 
