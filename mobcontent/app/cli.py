@@ -27,7 +27,7 @@ from ..base.version import __version__
 from ..build.bundle import ShardsMismatch, bundle_build, merge_shards
 from ..build.engine import build_project
 from ..build.plan import BuildOptions, build_options, plan_jobs
-from ..build.report import JOB_STATUSES, job_status, report_json
+from ..build.report import JOB_STATUSES, job_fit, job_status, report_json
 from ..checks.approvals import approvals_report, approve
 from ..checks.runner import problem_counts, run_checks
 from ..content.approvals import approval_date, since_approval
@@ -266,11 +266,13 @@ def check_command(root, as_json, strict):
 @option("--json", "as_json", is_flag=True, help=N_("Print the build report as JSON (for CI)."))
 @option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True,
         metavar="SECONDS", help=N_("Stop a leaflet that takes longer than this (a runaway text or style)."))
+@option("--strict", is_flag=True, help=N_("Make typographic warnings (stranded headings, runts, split names, "
+                                          "under-full pages) errors."))
 @click.pass_obj
-def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit):
+def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit, strict):
     project = _load(root)
     with _reported(), _unwritable_build(root):
-        options = build_options(leaflets, locale, formats, release, jobs, shard, not no_cache, time_limit)
+        options = build_options(leaflets, locale, formats, release, jobs, shard, not no_cache, time_limit, strict)
         total = len(plan_jobs(project, options))
         with _writer_lock(root, "build"), _progress(total, quiet=as_json) as progress:
             report = build_project(project, options, progress=progress)
@@ -334,9 +336,9 @@ def _build_summary(report) -> None:
     for result in report.results:
         pages = max([o.pages for o in result.outputs if o.format == "pdf"] or [0])
         rows.append((result.name, _(JOB_STATUSES[job_status(result)]), str(pages) if pages else "-",
-                     f"{result.seconds:.2f} s" if result.rendered else _("unchanged")))
+                     job_fit(result).get("body", "-"), f"{result.seconds:.2f} s" if result.rendered else _("unchanged")))
     if rows:
-        _table((_("LEAFLET"), _("STATUS"), _("PAGES"), _("TIME")), rows)
+        _table((_("LEAFLET"), _("STATUS"), _("PAGES"), _("TYPE"), _("TIME")), rows)
     drafts = sum(1 for r in report.results if job_status(r) == "draft")
     click.echo(_("{files} file(s) in build/: {rendered} leaflet(s) rendered, {reused} unchanged").format(
                    files=len(report.outputs), rendered=len(report.rendered), reused=len(report.reused))

@@ -35,9 +35,11 @@ from ..pipeline.layout import (
 from ..pipeline.render import render_message, render_page
 from ..pipeline.script import make_script
 from ..pipeline.translate import Text, lookup, translate_message
+from ..checks.typography import typography_problems
 from ..printing.copyfit import fit_layout
 from ..printing.pdf import PdfSettings, render_document, write_pdf
 from ..printing.previews import render_pngs
+from ..printing.typography import page_fills, typeset_report
 from .cache import InputHashes, reuse_outputs, tool_fingerprint
 from .gate import check_job
 from .manifest import Output
@@ -80,14 +82,19 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     reused = reuse_outputs(project.root / "build", cached, inputs.hashes, options)
     if reused is not None:
         return reused, [Problem(**p) for p in reused[0].problems], False
-    views = message_views(sides, page.draft, project.root / "content" / "assets")
+    views = message_views(sides, page.draft, project.root / "content" / "assets", layout.keep_chars)
     allowed = [project.root / "content" / "assets", layout.directory, kit.directory]
     variant = layout.release if options.release else None
     fit = fit_layout(lambda scale: _render(layout, page, views, scale, checked.missing, allowed, variant,
                                            kit.key), layout)
+    if fit.rendered.pages < layout.min_pages:  # a trifold whose messages all fit on the flap: begin inside
+        fit = fit_layout(lambda scale: _render(layout, page, views, scale, checked.missing, allowed, variant,
+                                               kit.key, short=True), layout)
     printed = write_pdf(fit.rendered, PdfSettings(f"{job.name}:{sorted(inputs.hashes.items())}:{variant}",
                                                   variant, layout.bleed_mm))
     problems = checked.report(options.release, fit, printed, job, layout)
+    findings = typeset_report(fit.rendered.document, layout, filled_values(sides))
+    problems += typography_problems(findings, project, job.leaflet, job.name, options.strict)
     if options.release and any(p.severity == "error" for p in problems):
         return [], _with_refusal(problems, job.leaflet, job), True  # its old files go at commit
     outputs = write_outputs(project, job, layout, sides, page, inputs, printed, fit, options, kit, problems, approvals)
@@ -124,13 +131,27 @@ def _combine(sides: list[Side], draft: bool) -> Page:
     return replace(first, second=second, draft=is_draft)
 
 
-def message_views(sides: list[Side], draft: bool, assets: Path | None = None) -> list[MessageView]:
-    """What the layout shows of each message, in both languages for a bilingual job."""
+#: Variables that are sentences, not names: never kept on one line.
+SENTENCE_VARIABLES = ("greeting", "signoff")
+
+
+def filled_values(sides: list[Side]) -> list[str]:
+    """The texts ``{variables}`` are filled with (names, places, posts, numbers) in
+    every language of a job: what must never be split across lines."""
+    return [v.value.text for side in sides for name, v in side.variables.items() if name not in SENTENCE_VARIABLES]
+
+
+def message_views(sides: list[Side], draft: bool, assets: Path | None = None,
+                  keep_chars: int = 0) -> list[MessageView]:
+    """What the layout shows of each message, in both languages for a bilingual job;
+    filled values kept on one line up to ``keep_chars`` characters."""
     first, second = sides[0], (sides[1] if len(sides) > 1 else None)
+    values = filled_values(sides)
     views = []
     for index, adapted in enumerate(first.adapted):
         other = second.adapted[index] if second else None
-        html = render_message(adapted, first.locale, draft, other, second.locale if second else "", assets)
+        html = render_message(adapted, first.locale, draft, other, second.locale if second else "", assets,
+                              values, keep_chars)
         views.append(MessageView(
             slug=adapted.message.slug, title=adapted.title, html=html,
             summary=adapted.summary, lang=first.locale,
@@ -140,8 +161,8 @@ def message_views(sides: list[Side], draft: bool, assets: Path | None = None) ->
     return views
 
 
-def _render(layout: Layout, page: Page, views, scale: float, missing, allowed, variant, fonts_key):
-    html = render_page(layout, page, views, scale=scale, missing=missing)
+def _render(layout: Layout, page: Page, views, scale: float, missing, allowed, variant, fonts_key, short=False):
+    html = render_page(layout, page, views, scale=scale, missing=missing, short=short)
     return render_document(html, layout.directory, allowed, variant, fonts_key)
 
 
@@ -159,7 +180,8 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
     common = dict(leaflet=leaflet.slug, locales=job.locales, audience=dict(leaflet.audience), layout=layout.name,
                   completeness=_completeness(sides), inputs=dict(sorted(inputs.hashes.items())), draft=page.draft,
                   campaign=leaflet.campaign, problems=tuple(p.as_json() for p in problems),
-                  sources=dict(sorted(inputs.sources.items())), approvals=tuple(approvals))
+                  sources=dict(sorted(inputs.sources.items())), approvals=tuple(approvals),
+                  fit=fit_summary(layout, fit))
     files: list[tuple[str, str, bytes, int]] = []  # (format, path, data, pages)
     if "html" in options.formats:
         files.append(("html", f"{base}.html", _portable_html(fit.rendered.html, kit, build_dir / leaflet.slug), 0))
@@ -175,6 +197,18 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
         write_atomic(staging_dir(build_dir) / rel, data)  # moved into place by commit_outputs
         outputs.append(Output(format=fmt, path=rel, sha256=sha256(data), bytes=len(data), pages=pages, **common))
     return outputs
+
+
+def fit_summary(layout: Layout, fit) -> dict:
+    """What copyfit chose, for the manifest's ``fit``, the build table and ``--json``:
+    the body size (and in points), the scale, the layout's floor, preferred size and
+    maximum, and the share of each page's text area used."""
+    size = round(layout.type_size * fit.scale, 2)
+    points = size if layout.type_unit == "pt" else round(size * 0.75, 2)
+    return {"body_pt": points, "body": f"{size:g} {layout.type_unit}", "scale": fit.scale,
+            "floor": f"{layout.floor:g} {layout.type_unit}", "preferred": f"{layout.type_size:g} {layout.type_unit}",
+            "max": f"{layout.ceiling:g} {layout.type_unit}",
+            "fill": [round(f, 3) for f in page_fills(fit.rendered.document)]}
 
 
 def _portable_html(html: str, kit, folder: Path) -> bytes:
@@ -245,8 +279,9 @@ def make_page(project: Project, leaflet: Leaflet, locale: str, adapted: list[Ada
 
 
 def _contact(label: Text, value: Text) -> tuple:
-    """A contact line; no label when the value starts with it ("Công an xã Ea Kiết")."""
-    return (None if value.text.startswith(label.text) else label, value)
+    """A contact line; no label when the value already says it ("Công an xã Ea Kiết",
+    "Đồn Biên phòng Sê-rê-pốk" under "Biên phòng": the two would read as one run)."""
+    return (None if label.text.casefold() in value.text.casefold() else label, value)
 
 
 def _config_line(project: Project, key: str) -> int:

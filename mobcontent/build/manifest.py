@@ -35,6 +35,7 @@ class Output:
     problems: tuple = ()  # what the checks and the printer said of this output (Problem.as_json())
     sources: dict = field(default_factory=dict)  # sha256 of every file read, whole (fast no-op rebuilds)
     approvals: tuple = ()  # the approvals its text rests on: {what, message, locale, by, date, sha256}
+    fit: dict = field(default_factory=dict)  # what copyfit chose: body size, scale, floor, page fill
 
     def as_json(self) -> dict:
         data = asdict(self)
