@@ -38,6 +38,14 @@ def editions(root, locale="vi") -> dict:
     return {o["leaflet"]: o for o in manifest(root)["outputs"] if o["format"] == "html" and o["locales"] == [locale]}
 
 
+TYPOGRAPHY = {"heading-stranded", "runt", "value-split", "underfull-page"}  # a tiny test leaflet under-fills
+
+
+def sign_off_problems(edition: dict) -> list[str]:
+    """The codes of an edition's problems, leaving out the typographic report's warnings."""
+    return [p["code"] for p in edition["problems"] if p["code"] not in TYPOGRAPHY]
+
+
 def codes(result) -> list[str]:
     return [line for line in result.output.splitlines() if ": warning: " in line or ": error: " in line]
 
@@ -66,7 +74,7 @@ def test_approve_records_the_text_sets_the_status_and_makes_the_edition_ready(ma
     after = run(root, "build", "--locale", "vi", "--format", "html")
     assert after.exit_code == 0, after.output
     edition = editions(root)["bien-gioi"]
-    assert not edition["draft"] and edition["problems"] == []
+    assert not edition["draft"] and sign_off_problems(edition) == []
     assert "BẢN NHÁP" not in (root / "build" / edition["path"]).read_text(encoding="utf-8")
     assert run(root, "build", "--locale", "vi", "--format", "html", "--release").exit_code == 0
 
@@ -91,7 +99,7 @@ def test_one_character_changed_voids_the_approval_until_approved_again(make_proj
     draft = run(root, "build", "--locale", "vi", "--format", "html")
     assert draft.exit_code == 0
     edition = editions(root)["bien-gioi"]
-    assert edition["draft"] and [p["code"] for p in edition["problems"]] == ["approval-stale"]
+    assert edition["draft"] and sign_off_problems(edition) == ["approval-stale"]
     refused = run(root, "build", "--locale", "vi", "--format", "html", "--release")
     assert refused.exit_code == 1
     assert "content/messages/lua-dao.md:4: error: approval-stale: message 'lua-dao' changed" in refused.stderr
