@@ -313,7 +313,7 @@ def test_print_side_messages_in_vietnamese(make_project, shared_kit):
     result = Runner().invoke(cli, ["-C", str(root), "build", "--release", "--format", "pdf"],
                              env={"LANG": "vi_VN.UTF-8"})
     assert result.exit_code == 1
-    assert "message-not-approved: tin bài 'lua-dao' đang ở tình trạng 'review', chưa được duyệt, trong bien-gioi.vi" \
+    assert "not-approved: tin bài 'lua-dao' đang ở tình trạng 'review', chưa được duyệt: sẽ in thành BẢN NHÁP" \
         in result.stderr
     assert "release-refused: 'bien-gioi.vi' chưa đủ điều kiện để in" in result.stderr
 
@@ -331,7 +331,7 @@ def test_overflow_and_missing_glyph_in_vietnamese(make_project, shared_kit):
             "bản nháp sẽ tô sáng chỗ đó") in lines(result)
     overflow = next(line for line in lines(result) if ": text-overflow: " in line)
     assert overflow.startswith(f"{LEAFLET}:1: lỗi: text-overflow: bien-gioi.vi (vi, mẫu a5-flyer) vẫn không vừa "
-                               "dù đã thu nhỏ chữ còn 9.0 pt: nội dung cần ")
+                               "dù đã thu nhỏ chữ còn 9.5 pt: nội dung cần ")  # the A5 floor
     assert overflow.endswith("— hãy rút gọn tin bài, chuyển bớt một tin bài sang tờ rơi khác, hoặc dùng mẫu "
                              "rộng chỗ hơn")
 

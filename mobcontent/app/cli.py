@@ -27,8 +27,10 @@ from ..base.version import __version__
 from ..build.bundle import ShardsMismatch, bundle_build, merge_shards
 from ..build.engine import build_project
 from ..build.plan import BuildOptions, build_options, plan_jobs
-from ..build.report import JOB_STATUSES, job_status, report_json
+from ..build.report import JOB_STATUSES, job_fit, job_status, report_json
+from ..checks.approvals import approvals_report, approve
 from ..checks.runner import problem_counts, run_checks
+from ..content.approvals import approval_date, since_approval
 from ..content.audience import filter_messages, messages_json
 from ..content.load import load_project
 from ..content.scaffold import init_project
@@ -264,11 +266,13 @@ def check_command(root, as_json, strict):
 @option("--json", "as_json", is_flag=True, help=N_("Print the build report as JSON (for CI)."))
 @option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True,
         metavar="SECONDS", help=N_("Stop a leaflet that takes longer than this (a runaway text or style)."))
+@option("--strict", is_flag=True, help=N_("Make typographic warnings (stranded headings, runts, split names, "
+                                          "under-full pages) errors."))
 @click.pass_obj
-def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit):
+def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit, strict):
     project = _load(root)
     with _reported(), _unwritable_build(root):
-        options = build_options(leaflets, locale, formats, release, jobs, shard, not no_cache, time_limit)
+        options = build_options(leaflets, locale, formats, release, jobs, shard, not no_cache, time_limit, strict)
         total = len(plan_jobs(project, options))
         with _writer_lock(root, "build"), _progress(total, quiet=as_json) as progress:
             report = build_project(project, options, progress=progress)
@@ -332,9 +336,9 @@ def _build_summary(report) -> None:
     for result in report.results:
         pages = max([o.pages for o in result.outputs if o.format == "pdf"] or [0])
         rows.append((result.name, _(JOB_STATUSES[job_status(result)]), str(pages) if pages else "-",
-                     f"{result.seconds:.2f} s" if result.rendered else _("unchanged")))
+                     job_fit(result).get("body", "-"), f"{result.seconds:.2f} s" if result.rendered else _("unchanged")))
     if rows:
-        _table((_("LEAFLET"), _("STATUS"), _("PAGES"), _("TIME")), rows)
+        _table((_("LEAFLET"), _("STATUS"), _("PAGES"), _("TYPE"), _("TIME")), rows)
     drafts = sum(1 for r in report.results if job_status(r) == "draft")
     click.echo(_("{files} file(s) in build/: {rendered} leaflet(s) rendered, {reused} unchanged").format(
                    files=len(report.outputs), rendered=len(report.rendered), reused=len(report.reused))
@@ -449,9 +453,14 @@ def serve_command(root, port, host):
 @option("--locale", help=N_("The language to show (default: the source language)."))
 @option("--html", "html_path", type=click.Path(dir_okay=False),
         help=N_("Also write the preview as an HTML page to this file."))
+@option("--since-approval", is_flag=True,
+        help=N_("Show instead what changed, word by word, since the message's text was approved."))
 @click.pass_obj
-def show_command(root, message, ethnic, religion, zone, locale, html_path):
+def show_command(root, message, ethnic, religion, zone, locale, html_path, since_approval):
     project = _load(root)
+    if since_approval:
+        _show_since_approval(project, message)
+        return
     audience = {dim: value for dim, value in (("ethnic", ethnic), ("religion", religion), ("zone", zone)) if value}
     with _reported():
         preview = preview_message(project, message, audience, locale)
@@ -464,6 +473,82 @@ def show_command(root, message, ethnic, religion, zone, locale, html_path):
     sys.exit(1 if preview.problems else 0)
 
 
+@main.command("approve", help=N_("Record who approved the exact text of each MESSAGE (with --locale: who reviewed "
+                                  "its translation). Appends to content/approvals.yaml or "
+                                  "locales/<code>/approvals.yaml and sets 'status: approved'."))
+@click.argument("messages", nargs=-1, required=True)
+@option("--by", required=True, help=N_("Who approves: a role or a name, e.g. \"Ban Dân vận\"."))
+@option("--locale", help=N_("Record a review of the message's translation in this locale."))
+@option("--note", default="", help=N_("A note kept with the record."))
+@option("--date", help=N_("The date to record, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, else today)."))
+@click.pass_obj
+def approve_command(root, messages, by, locale, note, date):
+    project = _load(root)
+    with _reported(), _writer_lock(root, "approve"):
+        records, refused = approve(project, messages, by, approval_date(date), note, locale)
+    if refused:
+        _print_refused(refused, locale)
+        sys.exit(1)
+    _print_recorded(records, messages)
+
+
+def _print_refused(entries, locale: str) -> None:
+    for entry in entries:
+        state = _("fuzzy") if entry.state == "fuzzy" else _("not translated")
+        click.echo(f"{entry.path}:{entry.line}: {state}: {entry.msgid}", err=True)
+    click.echo(_("Nothing recorded: {count} entry(ies) in {locale} are fuzzy or not translated; a translator "
+                 "finishes them, then the review is recorded.").format(count=len(entries), locale=locale), err=True)
+
+
+def _print_recorded(records, slugs) -> None:
+    for record in records:
+        where = f" [{record.locale}]" if record.locale else ""
+        click.echo(_("{slug}{where}: approved by {by} on {date} (sha256 {digest}…)").format(
+            slug=record.message, where=where, by=record.by, date=record.date, digest=record.sha256[:12]))
+    done = {record.message for record in records}
+    for slug in dict.fromkeys(slugs):
+        if slug not in done:
+            click.echo(_("{slug}: this text already has an approval by the same person; nothing added").format(
+                slug=slug))
+
+
+def _show_since_approval(project, slug: str) -> None:
+    with _reported():
+        state, record, diff = since_approval(project, slug)
+    if record is None:
+        click.echo(_("{slug}: no approval of this message keeps its text; nothing to compare").format(slug=slug))
+        return
+    click.echo(_("{slug}: approved by {by} on {date} (sha256 {digest}…)").format(
+        slug=slug, by=record.by, date=record.date, digest=record.sha256[:12]))
+    if not diff:
+        click.echo(_("The text has not changed since."))
+        return
+    click.echo(_("Changed since ([-removed-] {{+added+}}):"))
+    click.echo(diff)
+
+
+APPROVAL_STATES = {"approved": N_("approved"), "stale": N_("changed since approved"),
+                   "not-approved": N_("not approved"), "unrecorded": N_("approved, not recorded"),
+                   "reviewed": N_("reviewed"), "changed": N_("changed since reviewed"),
+                   "not-reviewed": N_("not reviewed"), "incomplete": N_("translation incomplete"),
+                   "unreadable": N_("PO file unreadable")}
+
+
+@main.command("approvals", help=N_("What is approved, stale or missing, per message and locale."))
+@option("--json", "as_json", is_flag=True, help=N_("Print stable JSON."))
+@click.pass_obj
+def approvals_command(root, as_json):
+    report = approvals_report(_load(root))
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    rows = []
+    for message in report["messages"]:
+        for item in message["locales"]:
+            last = item.get("approvals") or [{}]
+            state = _(APPROVAL_STATES[item["state"]]) + ("" if item["required"] else " " + _("(not required)"))
+            rows.append((message["slug"], item["locale"], state, last[-1].get("date", "-"), last[-1].get("by", "-")))
+    _table((_("MESSAGE"), _("LOCALE"), _("STATE"), _("DATE"), _("BY")), rows)
 # --------------------------------------------------------------------------- translators: handoff, tm, glossary
 
 def _library_call(call, code_on_error: int = 1):

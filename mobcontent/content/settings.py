@@ -37,7 +37,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 # --------------------------------------------------------------------------- config
 
-CONFIG_KEYS = ("name", "source_locale", "locales", "issuer", "vi_tone_style", "default_layout", "ui_locale")
+CONFIG_KEYS = ("name", "source_locale", "locales", "issuer", "vi_tone_style", "default_layout", "ui_locale",
+               "review_translations")
 UI_LOCALES = ("en", "vi")
 
 
@@ -61,7 +62,22 @@ def parse_config(node, rel: str, reader: _Reader) -> Config:
         ui_locale = ""
     return Config(rel, reader.string(node.get("name"), "name"), source, locales,
                   reader.string(node.get("issuer"), "issuer", required=False), tone, layout,
-                  dict(node.key_lines), ui_locale)
+                  dict(node.key_lines), ui_locale, _review_locales(node, source, locales, reader))
+
+
+def _review_locales(node, source: str, locales: tuple, reader: _Reader) -> tuple[str, ...] | None:
+    """``review_translations``: the locales whose translations need a recorded review
+    (absent: every target locale; ``[]``: none)."""
+    if "review_translations" not in node.items:
+        return None
+    value = node.get("review_translations")
+    codes = () if isinstance(value, Seq) and not value.items else reader.strings(value, "review_translations")
+    for code in codes:
+        if code not in locales or code == source:
+            reader.error(value.line, "bad-value",
+                         _("review_translations: '{value}' is not a target locale of the project").format(value=code),
+                         _one_of([c for c in locales if c != source]))
+    return codes
 
 
 def read_ui_locale(root: Path | str) -> str:
