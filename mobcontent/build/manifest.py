@@ -36,12 +36,15 @@ class Output:
     sources: dict = field(default_factory=dict)  # sha256 of every file read, whole (fast no-op rebuilds)
     state: str = "ready"  # the edition's state: ready | draft | failed (build/gate.py)
     reasons: tuple = ()  # why it is not ready (Problem.as_json())
+    approvals: tuple = ()  # the approvals its text rests on: {what, message, locale, by, date, sha256}
+    fit: dict = field(default_factory=dict)  # what copyfit chose: body size, scale, floor, page fill
 
     def as_json(self) -> dict:
         data = asdict(self)
         data["locales"] = list(self.locales)
         data["problems"] = [dict(p) for p in self.problems]
         data["reasons"] = [dict(p) for p in self.reasons]
+        data["approvals"] = [dict(a) for a in self.approvals]
         return data
 
     @classmethod
@@ -52,6 +55,7 @@ class Output:
         values["locales"] = tuple(values.get("locales", ()))
         values["problems"] = tuple(values.get("problems", ()))
         values["reasons"] = tuple(values.get("reasons", ()))
+        values["approvals"] = tuple(values.get("approvals", ()))
         return cls(**values)
 
 
