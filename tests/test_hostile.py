@@ -12,11 +12,18 @@ Case keys (all optional but ``exit``):
   path, head, unit, times, tail), ``copy_layout`` (copy a package layout into the
   project's layouts/), ``append`` (path → text added at the end), ``symlinks``
   (path → target), ``fifos`` (paths of named pipes), ``setup`` (commands run first);
-- the run: ``command`` (default ``[check]``), ``exit``, ``seconds`` (a time bound);
+- outside the project: ``outside`` (name → text, written in a folder beside the project;
+  ``{outside}`` in ``files``, ``symlinks`` and ``setup`` stands for that folder). Every
+  case then checks that the outside folder keeps exactly its files and bytes, and that
+  the marker ``OUTSIDE-SECRET`` appears in no output and no file of the project;
+- the run: ``command`` (default ``[check]``), ``exit``, ``seconds`` (a time bound: the
+  command then runs in a subprocess killed after that many seconds, never by a signal
+  inside the test process), ``cwd`` (run inside the project with ``-C .``: a subprocess);
 - what it must say: ``lines`` (each a whole output line), ``absent`` (text that must not
   appear);
 - what it must leave: ``unchanged`` (files that keep their bytes), ``contains`` /
-  ``lacks`` (path → texts the file must / must not hold), ``pdf`` (a PDF under build/
+  ``lacks`` (path → texts the file must / must not hold), ``missing`` (files that must
+  not exist, in the project or outside), ``pdf`` (a PDF under build/
   read with pypdf) and ``images`` (how many images it may hold, default 0).
 """
 from __future__ import annotations
@@ -24,7 +31,10 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import subprocess
+import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -45,7 +55,8 @@ def test_there_are_enough_cases():
 def prepare_case(case: Path, make_project) -> tuple[Path, dict]:
     """The case's project, made in a temporary folder, and its spec."""
     spec = to_plain(read_yaml(case.read_text(encoding="utf-8"), str(case)))
-    files = dict(spec.get("files") or {})
+    outside = make_outside(case, make_project, spec)
+    files = {k: v.replace("{outside}", str(outside)) for k, v in (spec.get("files") or {}).items()}
     files.update({k: base64.b64decode(v) for k, v in (spec.get("binary") or {}).items()})
     if spec.get("repeat"):
         r = spec["repeat"]
@@ -56,28 +67,78 @@ def prepare_case(case: Path, make_project) -> tuple[Path, dict]:
         shutil.copytree(PACKAGE_LAYOUTS / name, root / "layouts" / name)
     for rel, text in (spec.get("append") or {}).items():
         with open(root / rel, "a", encoding="utf-8") as handle:
-            handle.write(text)
+            handle.write(text.replace("{outside}", str(outside)))
     for link, target in (spec.get("symlinks") or {}).items():
         (root / link).parent.mkdir(parents=True, exist_ok=True)
-        os.symlink(target, root / link)
+        os.symlink(target.replace("{outside}", str(outside)), root / link)
     for rel in spec.get("fifos") or []:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         os.mkfifo(root / rel)
     for command in spec.get("setup") or []:  # commands that prepare the case (e.g. extract)
-        CliRunner().invoke(main, ["-C", str(root), *command])
+        CliRunner().invoke(main, ["-C", str(root), *[c.replace("{outside}", str(outside)) for c in command]])
     return root, spec
+
+
+MARKER = "OUTSIDE-SECRET"
+
+
+def make_outside(case: Path, make_project, spec: dict) -> Path:
+    """The folder beside the project that a hostile project tries to reach."""
+    outside = make_project({}).parent / "outside"
+    for rel, text in (spec.get("outside") or {}).items():
+        (outside / rel).parent.mkdir(parents=True, exist_ok=True)
+        (outside / rel).write_text(text, encoding="utf-8")
+    outside.mkdir(exist_ok=True)
+    return outside
+
+
+def snapshot(folder: Path) -> dict:
+    """``{relative path: bytes}`` of every file under ``folder`` (links not followed)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() and not p.is_symlink() else None
+            for p in sorted(folder.rglob("*"))}
+
+
+@dataclass
+class Run:
+    output: str
+    exit_code: int
+    exception: BaseException | None
+    seconds: float
+
+
+def run_command(root: Path, spec: dict, env: dict) -> Run:
+    """Run the case's command through the CLI: in a subprocess with a hard timeout when the
+    case bounds its time or runs inside the project, else in-process with click's runner."""
+    command = [c.replace("{outside}", str(root.parent / "outside")) for c in spec.get("command") or ["check"]]
+    start = time.monotonic()
+    if spec.get("seconds") or spec.get("cwd"):
+        args = [sys.executable, "-m", "mobcontent", "-C", "." if spec.get("cwd") else str(root), *command]
+        try:
+            done = subprocess.run(args, cwd=root if spec.get("cwd") else None, capture_output=True, text=True,
+                                  timeout=float(spec.get("seconds") or 120), env={**os.environ, **env})
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{command} still running after {spec.get('seconds')} s")
+        return Run(done.stdout + done.stderr, done.returncode, None, time.monotonic() - start)
+    result = CliRunner().invoke(main, ["-C", str(root), *command])
+    return Run(result.stdout + result.stderr, result.exit_code, result.exception, time.monotonic() - start)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_hostile_case(case, make_project, shared_kit):
     root, spec = prepare_case(case, make_project)
+    outside = root.parent / "outside"
     before = {rel: (root / rel).read_bytes() for rel in spec.get("unchanged") or []}
-    start = time.monotonic()
-    result = CliRunner().invoke(main, ["-C", str(root), *(spec.get("command") or ["check"])])
-    elapsed = time.monotonic() - start
-    output = (result.stdout + result.stderr).replace(str(root) + os.sep, "")
+    outside_before = snapshot(outside)
+    result = run_command(root, spec, {"MOBCONTENT_FONT_CACHE": str(shared_kit)})
+    elapsed = result.seconds
+    output = result.output.replace(str(root) + os.sep, "").replace(str(outside), "{outside}")
     assert not result.exception or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in output
+    assert "Traceback" not in output, output
+    assert snapshot(outside) == outside_before, "a file outside the project was changed, created or deleted"
+    assert MARKER not in output, output
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            assert MARKER.encode() not in path.read_bytes(), f"{path} holds an outside file's text"
     assert result.exit_code == int(spec["exit"]), output
     lines = output.splitlines()
     for line in spec.get("lines") or []:
@@ -96,6 +157,8 @@ def test_hostile_case(case, make_project, shared_kit):
             assert text not in written, f"{text!r} in {rel}"
     if spec.get("seconds"):
         assert elapsed < float(spec["seconds"])
+    for rel in spec.get("missing") or []:
+        assert not (root / rel).exists() and not (outside / rel).exists(), f"{rel} was written"
     if spec.get("pdf"):
         assert_nothing_leaked(root / "build" / spec["pdf"], images=int(spec.get("images", 0)))
 

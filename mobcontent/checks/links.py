@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..base.errors import Problem
+from ..base.errors import ContentError, Problem
+from ..base.files import read_at
 from ..base.i18n import _
 from ..base.model import Project
 from ..base.text import shown_target
@@ -42,8 +43,8 @@ def blocked_targets(project) -> list:
     for path in sorted((project.root / "locales").glob("*/LC_MESSAGES/**/*.po")):
         rel = path.relative_to(project.root).as_posix()
         try:
-            po = read_po(path.read_bytes(), rel)
-        except (PoError, OSError):
+            po = read_po(read_at(path, rel), rel)
+        except (ContentError, OSError):
             continue  # the translation checks report an unreadable file
         for entry in po.entries:
             if entry.obsolete or not entry.msgstr or ("](" not in entry.msgstr and "<" not in entry.msgstr):

@@ -11,7 +11,7 @@ from typing import Iterable
 
 from ..base.canonical import find_fixes
 from ..base.errors import ContentError, Problem
-from ..base.files import read_text, write_atomic
+from ..base.files import read_at, read_text, write_atomic
 from ..base.i18n import _, language
 from ..base.model import Project
 from ..content.settings import target_locales
@@ -49,8 +49,8 @@ def translation_problems(project: Project, msgfmt: str | None = "auto") -> list[
         for path in paths:
             rel = path.relative_to(project.root).as_posix()
             try:
-                po = _po.read_po(path.read_bytes(), rel)
-            except _po.PoError as exc:
+                po = _po.read_po(read_at(path, rel), rel)
+            except ContentError as exc:
                 problems.append(exc.problem())
                 continue
             problems.extend(po.warnings)
@@ -168,7 +168,7 @@ def source_text_problems(project: Project) -> list[Problem]:
     files += [leaflet.path for leaflet in project.leaflets.values()]
     for rel in files:
         try:
-            text = read_text(project.root / rel, rel)
+            text = read_text(project.root, rel)
         except ContentError:
             continue
         for number, value in _text_lines(text, rel.endswith(".md")):
