@@ -20,14 +20,14 @@ from pathlib import Path
 import click
 
 from ..base.errors import MobcontentError, ProjectError
-from ..base.files import write_atomic
+from ..base.files import write_file
 from ..base.i18n import N_, _, ngettext
 from ..base.lock import project_lock
 from ..base.model import DIMENSION_NAMES
 from ..base.version import __version__
 from ..build.bundle import merge_manifests, write_bundle
 from ..build.engine import build_project
-from ..build.manifest import read_manifest, select_outputs
+from ..build.manifest import manifest_problems, select_outputs
 from ..build.plan import FORMATS, BuildOptions, plan_jobs
 from ..checks.runner import run_checks
 from ..content.audience import filter_messages
@@ -444,17 +444,13 @@ def stats_command(root, as_json):
         help=N_("Join these shard manifests into build/manifest.json first (repeat the option)."))
 @click.pass_obj
 def bundle_command(root, target, campaign, release, shards):
-    build_dir = Path(root) / "build"
+    build_dir = Path(os.path.abspath(root)) / "build"
     if shards:
         project = _load(root)
         manifests = []
         for shard in shards:
-            try:
-                manifests.append((shard, json.loads(Path(shard).read_text(encoding="utf-8"))))
-            except (OSError, ValueError) as exc:
-                click.echo(f"{shard}: " + _error(_("cannot read the shard manifest: {error}").format(error=exc)),
-                           err=True)
-                sys.exit(2)
+            shard_path = Path(os.path.abspath(shard))
+            manifests.append((shard, _checked_manifest(shard_path.parent, shard_path.name, shard)))
         expected = {job.name for job in plan_jobs(project, BuildOptions())}
         merged, problems = merge_manifests(manifests, expected)
         for problem in problems:
@@ -463,13 +459,13 @@ def bundle_command(root, target, campaign, release, shards):
             click.echo(_("{count} problem(s): the shards do not make one whole build.").format(count=len(problems)),
                        err=True)
             sys.exit(1)
-        write_atomic(build_dir / "manifest.json",
-                     (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    manifest = read_manifest(build_dir)
-    if manifest is None:
+        write_file(build_dir.parent, "build/manifest.json",
+                   (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    if not os.path.lexists(build_dir / "manifest.json"):
         click.echo(_error(_("{path} is missing or unreadable — run 'mobcontent build' first").format(
             path=build_dir / "manifest.json")), err=True)
         sys.exit(2)
+    manifest = _checked_manifest(build_dir.parent, "build/manifest.json")
     if release and not manifest.get("release"):
         click.echo(_error(_("this is a draft build (manifest says release: false) — "
                             "run 'mobcontent build --release' first")), err=True)
@@ -478,13 +474,24 @@ def bundle_command(root, target, campaign, release, shards):
     if not manifest["outputs"]:
         click.echo(_error(_("no output belongs to campaign '{campaign}'").format(campaign=campaign)), err=True)
         sys.exit(1)
-    path = Path(target) if target else build_dir / "bundles" / f"{campaign or 'all'}.zip"
+    path = Path(target) if target else f"build/bundles/{campaign or 'all'}.zip"
     try:
         names = write_bundle(build_dir, path, manifest)
     except MobcontentError as exc:
         click.echo(_error(exc), err=True)
         sys.exit(1)
-    click.echo(f"{path}: " + _("{count} file(s), verified against the manifest").format(count=len(names)))
+    shown = path if isinstance(path, Path) else Path(root) / path
+    click.echo(f"{shown}: " + _("{count} file(s), verified against the manifest").format(count=len(names)))
+
+
+def _checked_manifest(root: Path, rel: str, shown: str | None = None) -> dict:
+    """A manifest that passed its schema check, or every problem printed and exit 2."""
+    manifest, problems = manifest_problems(root, rel, shown)
+    for problem in problems:
+        click.echo(problem.format(), err=True)
+    if manifest is None:
+        sys.exit(2)
+    return manifest
 
 
 @main.command("serve", help=N_("Preview leaflets in the browser; rebuild and reload on every edit."))

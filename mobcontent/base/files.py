@@ -219,6 +219,18 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def user_cache_dir(kind: str) -> Path:
+    """The user's cache folder for ``kind`` (``fonts``, ``msgfmt``): ``$MOBCONTENT_CACHE/<kind>``,
+    else the platform's user cache (``$XDG_CACHE_HOME/mobcontent/<kind>``, by default
+    ``~/.cache/mobcontent/<kind>`` on Linux). Never inside a project: a cache that came
+    with a ``git pull`` could lie."""
+    override = os.environ.get("MOBCONTENT_CACHE")
+    if override:
+        return Path(override).absolute() / kind
+    import platformdirs
+    return Path(platformdirs.user_cache_dir("mobcontent", appauthor=False)) / kind
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

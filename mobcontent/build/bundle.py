@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from ..base.errors import BuildError
-from ..base.files import sha256, write_atomic
+from ..base.files import read_bytes, sha256, write_atomic, write_file
 from ..base.i18n import _
 from .manifest import MANIFEST_VERSION, verify_outputs
 
@@ -32,11 +32,14 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def write_bundle(build_dir: Path, target: Path, manifest: dict) -> list[str]:
-    """Zip the manifest's outputs and the manifest itself into ``target``.
+def write_bundle(build_dir: Path, target: Path | str, manifest: dict) -> list[str]:
+    """Zip the manifest's outputs and the manifest itself into ``target`` (a path the
+    command line gave, or a path relative to the project such as ``build/bundles/all.zip``).
 
-    The files are checked against the manifest first, and the zip is read back and
-    checked again before it is renamed into place; returns the member names.
+    ``manifest`` must be sound (:func:`~.manifest.manifest_errors`): every member is a
+    normalised path inside build/. The files are checked against the manifest first, and
+    the zip is read back and checked again before it is renamed into place; returns the
+    member names.
     """
     import io
     import zipfile
@@ -47,7 +50,7 @@ def write_bundle(build_dir: Path, target: Path, manifest: dict) -> list[str]:
         raise BuildError(_("the build does not match its manifest: {problems}").format(problems="; ".join(problems)),
                          str(build_dir / "manifest.json"), 0,
                          _("run 'mobcontent build' again, then bundle"), code="bundle-mismatch")
-    files = {o["path"]: (build_dir / o["path"]).read_bytes() for o in manifest["outputs"]}
+    files = {o["path"]: read_bytes(build_dir.parent, f"build/{o['path']}") for o in manifest["outputs"]}
     files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     data = zip_bytes(files)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -55,7 +58,10 @@ def write_bundle(build_dir: Path, target: Path, manifest: dict) -> list[str]:
             if sha256(archive.read(output["path"])) != output["sha256"]:
                 raise BuildError(f"{output['path']}: " + _("the zip does not hold what the manifest says"),
                                  str(target), 0, _("try again; check the disk"), code="bundle-mismatch")
-    write_atomic(target, data)
+    if isinstance(target, str):
+        write_file(build_dir.parent, target, data)
+    else:
+        write_atomic(target, data)
     return sorted(files)
 
 

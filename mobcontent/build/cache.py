@@ -44,6 +44,7 @@ def merge_previous(project: Project, previous: dict, outputs: list, jobs: list[J
             continue
         if name not in existing:
             report.removed.append(output["path"])  # deleted once the new manifest is written
+            report.removed_sha256[output["path"]] = output["sha256"]
         elif options.partial and path.is_file() and previous.get("release") == options.release:
             kept.append(Output.from_json(output))
     return kept

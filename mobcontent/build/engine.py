@@ -18,7 +18,7 @@ from .gate import harfbuzz_notice, project_findings
 from .manifest import read_manifest, write_manifest
 from .plan import BuildOptions, BuildReport, JobResult, plan_jobs
 from .pool import run_jobs
-from .stage import commit_outputs, staging_dir
+from .stage import clear_staging, commit_outputs
 
 
 def build_project(project: Project, options: BuildOptions = BuildOptions(), progress=None) -> BuildReport:
@@ -34,9 +34,8 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
     report = BuildReport(problems=list(project.warnings))
     jobs = plan_jobs(project, options)
     kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
-    previous = read_manifest(build_dir) or {}
-    import shutil
-    shutil.rmtree(staging_dir(build_dir), ignore_errors=True)  # left by an interrupted build
+    previous = read_manifest(build_dir, report.problems) or {}
+    clear_staging(build_dir)  # left by an interrupted build
     cache = previous_outputs(previous, options, build_dir) if options.incremental else {}
     results: dict[str, JobResult] = {}
     for job in jobs:

@@ -7,11 +7,14 @@ never sees half a file.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from ..base.files import sha256, write_atomic
+from ..base.errors import ContentError, Problem
+from ..base.files import read_bytes, sha256, write_file
 from ..base.i18n import _
+from ..base.text import shown_target
 
 MANIFEST_VERSION = 1
 
@@ -60,29 +63,146 @@ def manifest_json(outputs: list[Output], tool: str, release: bool) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
 
 
+MANIFEST = "build/manifest.json"
+
+
 def write_manifest(build_dir: Path, outputs: list[Output], tool: str, release: bool) -> Path:
-    path = build_dir / "manifest.json"
-    write_atomic(path, manifest_json(outputs, tool, release))
-    return path
+    return write_file(build_dir.parent, MANIFEST, manifest_json(outputs, tool, release))
 
 
-def read_manifest(build_dir: Path) -> dict | None:
-    """The previous manifest, or ``None`` when there is none or it is unreadable."""
+def read_manifest(build_dir: Path, problems: list | None = None) -> dict | None:
+    """The previous manifest, or ``None`` when there is none. The manifest is untrusted
+    input: one that cannot be read or fails :func:`manifest_errors` is ``None`` too, with
+    a ``manifest-invalid`` warning added to ``problems`` (the build starts afresh)."""
     try:
-        return json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = load_manifest(build_dir.parent, MANIFEST)
+    except ContentError as exc:
+        if exc.code != "file-unreadable" and problems is not None:
+            problems.append(_invalid_warning(exc.message))
         return None
+    return data
+
+
+def load_manifest(root: Path, rel: str) -> dict:
+    """A manifest read through the confined file layer and checked against its schema;
+    ``manifest-invalid`` (naming the first bad key) if it does not hold."""
+    data = read_bytes(root, rel)
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except ValueError as exc:
+        raise ContentError(_("not valid JSON: {error}").format(error=shown_target(str(exc))), rel, 0,
+                           code="manifest-invalid") from None
+    errors = manifest_errors(manifest)
+    if errors:
+        raise ContentError(errors[0], rel, 0, code="manifest-invalid")
+    return manifest
+
+
+def manifest_problems(root: Path, rel: str, shown: str | None = None) -> tuple[dict | None, list[Problem]]:
+    """A manifest for ``bundle`` (``build/manifest.json`` or a shard's): the manifest, or
+    ``None`` and every ``manifest-invalid`` error, each naming its key."""
+    shown = shown or rel
+    hint = _("run 'mobcontent build' again, then bundle")
+    try:
+        data = read_bytes(root, rel)
+    except ContentError as exc:
+        return None, [Problem(exc.code, "error", shown, 0, exc.message, hint)]
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except ValueError as exc:
+        return None, [Problem("manifest-invalid", "error", shown, 0,
+                              _("not valid JSON: {error}").format(error=shown_target(str(exc))), hint)]
+    errors = manifest_errors(manifest)
+    if errors:
+        return None, [Problem("manifest-invalid", "error", shown, 0, error, hint) for error in errors]
+    return manifest, []
+
+
+def _invalid_warning(message: str) -> Problem:
+    return Problem("manifest-invalid", "warning", MANIFEST, 0, message,
+                   _("the manifest is ignored and everything is built again; do not edit build/manifest.json by hand"))
+
+
+_TEXT, _LIST, _MAP, _INT, _BOOL = "text", "list", "map", "int", "bool"
+#: Every key an output may have, with its type; the first seven are required.
+OUTPUT_SCHEMA = {"leaflet": _TEXT, "locales": _LIST, "layout": _TEXT, "format": _TEXT, "path": _TEXT,
+                 "sha256": _TEXT, "bytes": _INT, "audience": _MAP, "pages": _INT, "completeness": _MAP,
+                 "inputs": _MAP, "draft": _BOOL, "campaign": _TEXT, "problems": _LIST, "sources": _MAP}
+REQUIRED = ("leaflet", "locales", "layout", "format", "path", "sha256", "bytes")
+_TYPES = {_TEXT: str, _LIST: list, _MAP: dict, _INT: int, _BOOL: bool}
+_TYPE_NAMES = {_TEXT: "a text", _LIST: "a list", _MAP: "a mapping", _INT: "a number", _BOOL: "true or false"}
+
+
+def manifest_errors(manifest) -> list[str]:
+    """What is wrong with a manifest read from disk, each naming its key (empty: sound).
+
+    >>> manifest_errors({"version": 1, "tool": "t", "release": False, "outputs": [{"path": "../x"}]})[0]
+    'outputs[0].leaflet: missing'
+    """
+    if not isinstance(manifest, dict):
+        return [_("the manifest is not a JSON object")]
+    errors = []
+    for key, kind in (("version", _INT), ("tool", _TEXT), ("release", _BOOL), ("outputs", _LIST)):
+        errors += _type_errors(manifest, key, kind, key)
+    if errors:
+        return errors
+    for index, output in enumerate(manifest["outputs"]):
+        where = f"outputs[{index}]"
+        if not isinstance(output, dict):
+            errors.append(f"{where}: " + _("not a mapping"))
+            continue
+        for key, kind in OUTPUT_SCHEMA.items():
+            if key in output or key in REQUIRED:
+                errors += _type_errors(output, key, kind, f"{where}.{key}")
+        if isinstance(output.get("path"), str) and not is_build_path(output["path"]):
+            errors.append(f"{where}.path: " + _("'{path}' is not a path inside build/").format(
+                path=shown_target(output["path"])))
+        if isinstance(output.get("sha256"), str) and not re.fullmatch(r"[0-9a-f]{64}", output["sha256"]):
+            errors.append(f"{where}.sha256: " + _("not a sha256 in hex"))
+        if not all(isinstance(v, str) for v in output.get("locales") or []):
+            errors.append(f"{where}.locales: " + _("not a list of texts"))
+        if not all(isinstance(p, dict) and set(p) == set(PROBLEM_KEYS) for p in output.get("problems") or []):
+            errors.append(f"{where}.problems: " + _("not a list of problems"))
+    return errors
+
+
+PROBLEM_KEYS = ("code", "severity", "path", "line", "message", "hint")
+
+
+def _type_errors(data: dict, key: str, kind: str, where: str) -> list[str]:
+    if key not in data:
+        return [f"{where}: " + _("missing")]
+    value = data[key]
+    if not isinstance(value, _TYPES[kind]) or (kind == _INT and isinstance(value, bool)):
+        return [f"{where}: " + _("not {kind}").format(kind=_(_TYPE_NAMES[kind]))]
+    return []
+
+
+def is_build_path(path: str) -> bool:
+    """Whether a manifest path is a normalised relative path inside build/, as a build
+    writes them (``leaflet/leaflet.vi.pdf``): no absolute path, no ``..``, no ``.``
+    part, no hidden file, no backslash or control character.
+
+    >>> [is_build_path(p) for p in ("a/a.vi.pdf", "/etc/x", "../x", "a/../b", "a//b", ".cache/x", "a\\b")]
+    [True, False, False, False, False, False, False]
+    """
+    if not path or len(path) > 1000 or re.search(r"[\x00-\x1f\x7f\\\\]", path):
+        return False
+    parts = path.split("/")
+    return (not PurePosixPath(path).is_absolute() and PurePosixPath(path).as_posix() == path
+            and all(part and not part.startswith(".") for part in parts))
 
 
 def verify_outputs(build_dir: Path, manifest: dict) -> list[str]:
-    """Every way the files in ``build_dir`` differ from the manifest (empty: all match)."""
+    """Every way the files in ``build_dir`` differ from the manifest (empty: all match).
+    Only a sound manifest (:func:`manifest_errors`) may be given: its paths are inside build/."""
     problems = []
     for output in manifest.get("outputs", []):
-        path = build_dir / output["path"]
-        if not path.is_file():
+        try:
+            data = read_bytes(build_dir.parent, f"build/{output['path']}")
+        except ContentError:
             problems.append(f"{output['path']}: " + _("missing"))
             continue
-        data = path.read_bytes()
         if sha256(data) != output["sha256"] or len(data) != output["bytes"]:
             problems.append(f"{output['path']}: " + _("differs from the manifest (changed after the build)"))
     return problems

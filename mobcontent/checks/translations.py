@@ -11,7 +11,7 @@ from typing import Iterable
 
 from ..base.canonical import find_fixes
 from ..base.errors import ContentError, Problem
-from ..base.files import read_at, read_text, write_atomic
+from ..base.files import read_at, read_text, user_cache_dir, write_atomic
 from ..base.i18n import _, language
 from ..base.model import Project
 from ..content.settings import target_locales
@@ -58,7 +58,7 @@ def translation_problems(project: Project, msgfmt: str | None = "auto") -> list[
                 if not entry.obsolete and entry.translated and entry.msgid_plural is None:
                     problems.extend(entry_problems(entry, rel, code))
             if tool:
-                problems.extend(msgfmt_problems(tool, path, rel, project.root / "build" / ".cache" / "msgfmt"))
+                problems.extend(msgfmt_problems(tool, path, rel, user_cache_dir("msgfmt")))
     return problems
 
 
@@ -120,13 +120,14 @@ def _numbers(text: str) -> list[str]:
 def msgfmt_problems(tool: str, path: Path, rel: str, cache_dir: Path | None = None) -> list[Problem]:
     """What ``msgfmt -c`` says about a PO file, as problems (code ``po-msgfmt``).
 
-    With ``cache_dir``, the answer is kept under the sha256 of the file's bytes: a
-    project of a thousand PO files pays the thousand processes once, not every check.
+    With ``cache_dir`` (the user's cache, never the project: a cache that arrives with
+    the project could hide an error), the answer is kept under the sha256 of the file's
+    bytes: a project of a thousand PO files pays the thousand processes once, not every check.
     """
     import hashlib
     import json
     if cache_dir is not None:
-        digest = hashlib.sha256(path.read_bytes() + f"\0{rel}\0{tool}\0{language()}".encode()).hexdigest()
+        digest = hashlib.sha256(read_at(path, rel) + f"\0{rel}\0{tool}\0{language()}".encode()).hexdigest()
         cached = cache_dir / f"{digest}.json"
         try:
             return [Problem(**p) for p in json.loads(cached.read_text(encoding="utf-8"))]
