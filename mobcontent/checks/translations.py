@@ -16,6 +16,7 @@ from ..base.i18n import _, language
 from ..base.model import Project
 from ..content.settings import target_locales
 from ..formats import po as _po
+from ..pipeline.layout import draft_label_problem
 from ..pipeline.translate import PLACEHOLDER_RE
 
 
@@ -73,6 +74,9 @@ def entry_problems(entry: _po.Entry, rel: str, locale: str) -> list[Problem]:
         add(fix.code, fix.severity, _("translation: {message}").format(message=fix.message), fix.hint)
     if entry.fuzzy:
         return out
+    if entry.msgctxt == "layout.draft" and (problem := draft_label_problem(entry.msgstr)):
+        add("draft-mark-invalid", "error", problem,
+            _("translate BẢN NHÁP with the word for 'draft' in this language; it is printed beside the Vietnamese"))
     source, text = entry.msgid, entry.msgstr
     wanted = _names(source)
     have = _names(text)

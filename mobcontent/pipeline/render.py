@@ -33,7 +33,7 @@ from ..base.i18n import _
 from ..base.text import shown_target
 from ..formats.markdown import make_markdown
 from .adapt import AdaptedMessage
-from .layout import COMMON_LAYOUT, NAME_RE, Layout, MessageView, Page
+from .layout import COMMON_LAYOUT, NAME_RE, Layout, MessageView, Page, draft_mark_text
 from .motifs import motif_band
 from .translate import Text
 
@@ -188,13 +188,25 @@ def render_page(layout: Layout | Path, page: Page, messages: list, scale: float 
         views = [_replace_html(v, Markup(mark_missing(str(v.html), list(missing)))) for v in views]
     try:
         css = _LayoutLoader(layout.directory).get_source(env, "layout.css")[0]
-        return env.get_template("layout.html").render(
+        html = env.get_template("layout.html").render(
             page=page, css=Markup(css), layout=layout, scale=scale,
             type_size=f"{layout.type_size * scale:.2f}{layout.type_unit}",
             palette={k: Markup(v) for k, v in palette(page.colour, layout.medium).items()},
             messages=views)
     except jinja2.TemplateError as exc:
         raise layout_error(exc, layout.directory) from None
+    return with_draft_mark(html, page)
+
+
+def with_draft_mark(html_text: str, page: Page) -> str:
+    """The page with its DRAFT mark: a layout (perhaps the project's own) that left it
+    out gets it anyway, right after ``<body>``."""
+    mark = f'<div class="draft-mark" aria-hidden="true">{escape(draft_mark_text(page))}</div>'
+    if not page.draft or mark in html_text:
+        return html_text
+    match = re.search(r"<body[^>]*>", html_text)
+    at = match.end() if match else 0
+    return html_text[:at] + mark + html_text[at:]
 
 
 def layout_error(exc: Exception, directory: Path) -> ContentError:
@@ -263,6 +275,7 @@ def _environment(directory: Path) -> jinja2.Environment:
     env.filters["names"] = _names_filter
     env.filters["segments"] = _segments_filter
     env.globals["motif_band"] = motif_band  # the audience's decorative band (see mobcontent.pipeline.motifs)
+    env.globals["draft_mark_text"] = draft_mark_text  # BẢN NHÁP always, a translation only beside it
     return env
 
 
