@@ -10,7 +10,7 @@ from ..base.files import read_at
 from ..base.i18n import _
 from ..base.model import Project
 from ..base.text import shown_target
-from ..formats.markdown import make_markdown, segment
+from ..formats.markdown import make_markdown, markdown_limits, segment
 from ..formats.po.model import PoError
 from ..formats.po.read import read_po
 
@@ -49,6 +49,8 @@ def blocked_targets(project) -> list:
         for entry in po.entries:
             if entry.obsolete or not entry.msgstr or ("](" not in entry.msgstr and "<" not in entry.msgstr):
                 continue
+            if markdown_limits(entry.msgstr):
+                continue  # refused by the translation checks before any parser sees it
             for _source, target, reason in scan(entry.msgstr):
                 problems.append(Problem("link-blocked", "error", rel, entry.line,
                                         _("refused link or image '{target}': {reason}").format(

@@ -16,6 +16,7 @@ from ..base.i18n import _, language
 from ..base.model import Project
 from ..content.settings import target_locales
 from ..formats import po as _po
+from ..formats.markdown import markdown_limits
 from ..pipeline.layout import draft_label_problem
 from ..pipeline.translate import PLACEHOLDER_RE
 
@@ -72,6 +73,9 @@ def entry_problems(entry: _po.Entry, rel: str, locale: str) -> list[Problem]:
 
     for fix in find_fixes(entry.msgstr, locale):
         add(fix.code, fix.severity, _("translation: {message}").format(message=fix.message), fix.hint)
+    for limit in markdown_limits(entry.msgstr):
+        add(limit.code, "error", limit.message, limit.hint)
+        return out  # nothing else may parse it
     if entry.fuzzy:
         return out
     if entry.msgctxt == "layout.draft" and (problem := draft_label_problem(entry.msgstr)):

@@ -17,7 +17,7 @@ from ..base.canonical import canonical_text
 from ..base.files import read_at
 from ..base.model import Chunk, Message
 from ..formats import po as _po
-from ..formats.markdown import Block, segment
+from ..formats.markdown import Block, markdown_limits, segment
 
 PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([a-z][a-z0-9_]*)\}")
 
@@ -152,6 +152,8 @@ def _read_catalog(path: str, size: int, mtime_ns: int, rel: str, locale, source_
     for entry in po.entries:
         if entry.obsolete or entry.msgid_plural is not None:
             continue
+        for limit in markdown_limits(entry.msgstr):  # never handed to the Markdown parser
+            raise _po.PoError(limit.message, rel, entry.line, limit.hint, code=limit.code)
         msgid = canonical_text(entry.msgid, source_locale, tone_style)
         key = context_key(entry.msgctxt, msgid)
         out[key] = Translation(canonical_text(entry.msgstr, locale), entry.fuzzy, rel, entry.line)
