@@ -22,7 +22,8 @@ Case keys (all optional but ``exit``):
 - what it must say: ``lines`` (each a whole output line), ``absent`` (text that must not
   appear);
 - what it must leave: ``unchanged`` (files that keep their bytes), ``contains`` /
-  ``lacks`` (path → texts the file must / must not hold), ``missing`` (files that must
+  ``no_controls`` (no control character in the output), ``lacks`` (path → texts the file
+  must / must not hold), ``missing`` (files that must
   not exist, in the project or outside), ``pdf`` (a PDF under build/
   read with pypdf) and ``images`` (how many images it may hold, default 0).
 """
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -145,6 +147,8 @@ def test_hostile_case(case, make_project, shared_kit):
         assert line in lines, f"{line!r} not in:\n{output}"
     for text in spec.get("absent") or []:
         assert text not in output
+    if spec.get("no_controls"):  # nothing that a terminal would act on
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", output), repr(output)
     for rel, data in before.items():
         assert (root / rel).read_bytes() == data, f"{rel} was changed"
     for rel, texts in (spec.get("contains") or {}).items():
