@@ -227,3 +227,118 @@ def test_a_layout_cannot_reach_the_network(make_project, shared_kit):
     assert hits == []
     assert result.exit_code == 1
     assert "resource-blocked" in result.stderr and f"{url}/bg.png" in result.stderr
+
+
+# --- the preview server ------------------------------------------------------------------
+
+def _serve_project(root: Path):
+    """A preview server on a free loopback port for ``root`` (no build, no watcher)."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from mobcontent.app.serve import PreviewState, make_handler
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(root, PreviewState()))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _get(server, path: str, host: str | None = None) -> tuple[int, bytes]:
+    import http.client
+    port = server.server_address[1]
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.putrequest("GET", path, skip_host=True)
+    connection.putheader("Host", f"127.0.0.1:{port}" if host is None else host)
+    connection.endheaders()
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def test_serve_refuses_hidden_parts_nul_links_out_and_foreign_hosts(make_project):
+    """/build/.hidden/…, /build/.cache/…, a NUL, a link out of build/, a manifest naming an
+    outside HTML file, and a Host that is not this loopback server: nothing outside is shown."""
+    root = make_project({"build/.hidden/f.txt": "hidden\n", "build/.cache/msgfmt/x.json": "[]\n",
+                         "build/a/ok.txt": "fine\n"})
+    outside = root.parent / "outside"
+    outside.mkdir()
+    (outside / "t.html").write_text(f"<title>{MARKER}</title>", encoding="utf-8")
+    os.symlink(outside / "t.html", root / "build" / "a" / "leak.html")
+    data = b"<title>x</title>"
+    import hashlib
+    import json
+    manifest = {"version": 1, "tool": "t", "release": False, "outputs": [
+        {"leaflet": "x", "locales": ["vi"], "layout": "a5-flyer", "format": "html", "path": "../../outside/t.html",
+         "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}]}
+    (root / "build" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    server = _serve_project(root)
+    try:
+        port = server.server_address[1]
+        assert _get(server, "/build/a/ok.txt") == (200, b"fine\n")
+        for host in (f"localhost:{port}", f"[::1]:{port}"):
+            assert _get(server, "/build/a/ok.txt", host)[0] == 200
+        assert _get(server, "/build/.hidden/f.txt")[0] == 404
+        assert _get(server, "/build/.cache/msgfmt/x.json")[0] == 404
+        assert _get(server, "/build/a%2F.hidden")[0] == 404
+        assert _get(server, "/build/a%00")[0] == 404
+        assert _get(server, "/build/%ff%fe")[0] in (400, 404)
+        assert _get(server, "/build/a/leak.html")[0] == 404
+        assert _get(server, "/build/../../outside/t.html")[0] == 404
+        for host in ("evil.example", f"evil.example:{port}", "127.0.0.1:1", f"127.0.0.1.evil:{port}", ""):
+            assert _get(server, "/", host)[0] == 400
+        status, body = _get(server, "/")
+        assert status == 200 and MARKER.encode() not in body
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_serve_binds_to_loopback_by_default():
+    import inspect
+
+    from mobcontent.app.serve import serve
+    assert inspect.signature(serve).parameters["host"].default == "127.0.0.1"
+
+
+# --- caches ----------------------------------------------------------------------------
+
+def test_caches_live_in_the_users_cache_never_in_the_project(make_project, monkeypatch, tmp_path):
+    """The font kit and msgfmt answers are cached in $MOBCONTENT_CACHE (else the platform's
+    user cache, which follows $XDG_CACHE_HOME): never under the project, whose build/.cache
+    could arrive poisoned through git."""
+    from mobcontent.base.files import user_cache_dir
+    from mobcontent.content.load import load_project
+    from mobcontent.pipeline.fontkit import font_cache_dir
+
+    root = make_project()
+    monkeypatch.delenv("MOBCONTENT_FONT_CACHE", raising=False)
+    monkeypatch.setenv("MOBCONTENT_CACHE", str(tmp_path / "c"))
+    assert font_cache_dir(load_project(root)) == tmp_path / "c" / "fonts"
+    monkeypatch.delenv("MOBCONTENT_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert user_cache_dir("msgfmt") == tmp_path / "xdg" / "mobcontent" / "msgfmt"
+    assert root not in font_cache_dir(load_project(root)).parents
+
+
+def test_a_forged_msgfmt_answer_in_the_project_hides_nothing(make_project):
+    """A build/.cache/msgfmt/*.json that says 'no problem' for a PO file msgfmt rejects
+    (written under the key the old cache used) is never read."""
+    import hashlib
+    import shutil as _shutil
+    if not _shutil.which("msgfmt"):
+        pytest.skip("msgfmt (gettext) is not installed")
+    po = ('msgid ""\nmsgstr ""\n"Language: rad\\n"\n"MIME-Version: 1.0\\n"\n'
+          '"Content-Type: text/plain; charset=UTF-8\\n"\n"Content-Transfer-Encoding: 8bit\\n"\n'
+          '"Plural-Forms: nplurals=1; plural=0;\\n"\n\n#, python-brace-format\n'
+          'msgid "Cột mốc của {village}"\nmsgstr "Cột mốc của {buon}"\n')
+    rel = "locales/rad/LC_MESSAGES/messages/cot-moc.po"
+    root = make_project({rel: po})
+    tool = _shutil.which("msgfmt")
+    for lang in ("en", "vi"):
+        digest = hashlib.sha256(po.encode() + f"\0{rel}\0{tool}\0{lang}".encode()).hexdigest()
+        forged = root / "build" / ".cache" / "msgfmt" / f"{digest}.json"
+        forged.parent.mkdir(parents=True, exist_ok=True)
+        forged.write_text("[]", encoding="utf-8")
+    result = CliRunner().invoke(main, ["-C", str(root), "check", "--json"])
+    import json
+    codes = {p["code"] for p in json.loads(result.stdout)["problems"] if p["path"] == rel}
+    assert "po-msgfmt" in codes, codes

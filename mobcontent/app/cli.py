@@ -14,6 +14,7 @@ import difflib
 import functools
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from ..base.files import write_file
 from ..base.i18n import N_, _, ngettext
 from ..base.lock import project_lock
 from ..base.model import DIMENSION_NAMES
+from ..base.text import visible
 from ..base.version import __version__
 from ..build.bundle import merge_manifests, write_bundle
 from ..build.engine import build_project
@@ -222,6 +224,7 @@ def _audience_text(audience: dict) -> str:
 
 
 def _table(header, rows):
+    rows = [tuple(visible(cell) for cell in row) for row in rows]  # titles come from the project
     widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(len(header) - 1)]
     for row in [header, *rows]:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1])
@@ -530,8 +533,16 @@ def show_command(root, message, ethnic, religion, zone, locale, html_path):
         click.echo(exc.problem().format(), err=True)
         sys.exit(1)
     colour = sys.stdout.isatty()
-    mark = (lambda value, variable: click.style(value, fg="cyan", bold=True, underline=True)) if colour else bracket
-    click.echo(preview_text(preview, mark), nl=False)
+    style = (lambda value, variable: click.style(value, fg="cyan", bold=True, underline=True)) if colour else bracket
+    marks = []
+
+    def mark(value, variable):  # styled after the text is made safe for the terminal
+        marks.append((value, variable))
+        return f"\ue010{len(marks) - 1}\ue011"
+
+    text = visible(preview_text(preview, mark))
+    text = re.sub("\ue010(\\d+)\ue011", lambda m: style(visible(marks[int(m[1])][0]), marks[int(m[1])][1]), text)
+    click.echo(text, nl=False)
     if html_path:
         Path(html_path).write_text(preview_html(preview), encoding="utf-8")
         click.echo(_("HTML preview written to {path}").format(path=html_path))
