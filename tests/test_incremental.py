@@ -205,8 +205,8 @@ def test_release_report_as_json(project_root):
     result = CliRunner().invoke(main, ["-C", str(project_root), "build", "--release", "--json", "--format", "pdf"])
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    status = {job["name"]: job["status"] for job in report["jobs"]}
-    assert status["bien-gioi.vi"] == "ok" and status["bien-gioi.rad"] == "refused"
+    state = {job["name"]: (job["state"], job["refused"]) for job in report["jobs"]}
+    assert state["bien-gioi.vi"] == ("ready", False) and state["bien-gioi.rad"] == ("draft", True)
     codes = {p["code"] for job in report["jobs"] if job["name"] == "bien-gioi.rad" for p in job["problems"]}
     assert "release-refused" in codes and len(codes) >= 2
     assert report["counts"]["refused"] == 2 and report["release"] is True  # the two rad editions

@@ -27,11 +27,11 @@ from ..base.lock import project_lock
 from ..base.model import DIMENSION_NAMES
 from ..base.text import visible
 from ..base.version import __version__
-from ..build.bundle import merge_manifests, write_bundle
-from ..build.engine import build_project
+from ..build.bundle import bundle_selection, merge_manifests, write_bundle
+from ..build.engine import build_project, check_project
+from ..build.gate import STATE_WORDS
 from ..build.manifest import manifest_problems, select_outputs
 from ..build.plan import FORMATS, BuildOptions, plan_jobs
-from ..checks.runner import run_checks
 from ..content.audience import filter_messages
 from ..content.load import load_project
 from ..content.scaffold import init_project
@@ -236,11 +236,11 @@ def _table(header, rows):
 @click.pass_obj
 def check_command(root, as_json, strict):
     project = _load(root)
-    problems = run_checks(project)
+    problems, layouts = check_project(project, os.cpu_count() or 1)
     counts = {"error": sum(p.severity == "error" for p in problems),
               "warning": sum(p.severity == "warning" for p in problems)}
     if as_json:
-        click.echo(json.dumps({"problems": [p.as_json() for p in problems], "counts": counts},
+        click.echo(json.dumps({"problems": [p.as_json() for p in problems], "counts": counts, "layouts": layouts},
                               ensure_ascii=False, indent=2))
     else:
         for problem in problems:
@@ -263,8 +263,11 @@ def check_command(root, as_json, strict):
 @option("--json", "as_json", is_flag=True, help=N_("Print the build report as JSON (for CI)."))
 @option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True,
         metavar="SECONDS", help=N_("Stop a leaflet that takes longer than this (a runaway text or style)."))
+@option("--memory-limit", type=click.IntRange(min=0), default=2048, show_default=True, metavar="MB",
+        help=N_("Stop a leaflet whose worker needs more memory than this (0: no limit)."))
 @click.pass_obj
-def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit):
+def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit,
+                  memory_limit):
     project = _load(root)
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     bad = [f for f in wanted if f not in FORMATS]
@@ -273,7 +276,8 @@ def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cach
                                                                                 values=", ".join(FORMATS))), err=True)
         sys.exit(2)
     options = BuildOptions(tuple(leaflets), locale, wanted, release, jobs=jobs or os.cpu_count() or 1,
-                           shard=_parse_shard(shard), incremental=not no_cache, time_limit=time_limit)
+                           shard=_parse_shard(shard), incremental=not no_cache, time_limit=time_limit,
+                           memory_limit=memory_limit)
     try:
         total = len(plan_jobs(project, options))
         with _writer_lock(root, "build"), _progress(total, quiet=as_json) as progress:
@@ -332,8 +336,7 @@ class _progress:
         elif not self.quiet:
             how = (_("rendered in {seconds} s").format(seconds=f"{result.seconds:.2f}") if result.rendered
                    else _("unchanged"))
-            state = " " + _("FAILED") if any(p.severity == "error" for p in result.problems) else ""
-            click.echo(f"[{self.done}/{self.total}] {result.name}: {how}{state}", err=True)
+            click.echo(f"[{self.done}/{self.total}] {result.name}: {how}, {_state_text(result)}", err=True)
 
     def __exit__(self, *exc):
         if self.bar is not None:
@@ -341,43 +344,44 @@ class _progress:
         return False
 
 
-JOB_STATUSES = {"refused": N_("refused"), "failed": N_("failed"), "draft": N_("draft"), "ok": N_("ok")}
-
-
-def _job_status(result) -> str:
-    if any(p.severity == "error" for p in result.problems):
-        return "refused" if not result.outputs and any(p.code == "release-refused" for p in result.problems) \
-            else "failed"
-    return "draft" if any(o.draft for o in result.outputs) else "ok"
+def _state_text(result) -> str:
+    """An edition's state in words, and whether a release build refused it."""
+    text = _(STATE_WORDS.get(result.state, result.state))
+    return text + " (" + _("not released") + ")" if result.refused else text
 
 
 def _build_summary(report) -> None:
     rows = []
     for result in report.results:
         pages = max([o.pages for o in result.outputs if o.format == "pdf"] or [0])
-        rows.append((result.name, _(JOB_STATUSES[_job_status(result)]), str(pages) if pages else "-",
+        rows.append((result.name, _state_text(result), str(pages) if pages else "-",
                      f"{result.seconds:.2f} s" if result.rendered else _("unchanged")))
     if rows:
-        _table((_("LEAFLET"), _("STATUS"), _("PAGES"), _("TIME")), rows)
-    drafts = sum(1 for r in report.results if _job_status(r) == "draft")
+        _table((_("LEAFLET"), _("STATE"), _("PAGES"), _("TIME")), rows)
+    drafts = sum(1 for r in report.results if r.state != "ready" and r.outputs)
     click.echo(_("{files} file(s) in build/: {rendered} leaflet(s) rendered, {reused} unchanged").format(
                    files=len(report.outputs), rendered=len(report.rendered), reused=len(report.reused))
                + (", " + _("{count} marked DRAFT").format(count=drafts) if drafts else "")
                + (", " + _("{count} old file(s) removed").format(count=len(report.removed)) if report.removed else ""))
+    if report.not_released:
+        click.echo(_("{count} earlier draft file(s) kept, not released: {paths}").format(
+            count=len(report.not_released), paths=", ".join(report.not_released[:5])), err=True)
 
 
 def _build_json(report, options) -> dict:
-    """The build report for CI: every job's status and problems, and the counts."""
-    jobs = [{"name": r.name, "status": _job_status(r), "rendered": r.rendered, "seconds": round(r.seconds, 3),
-             "outputs": [o.path for o in r.outputs], "problems": [p.as_json() for p in r.problems]}
+    """The build report for CI: every edition's state, reasons and problems, and the counts."""
+    jobs = [{"name": r.name, "state": r.state, "status": r.state, "refused": r.refused, "rendered": r.rendered,
+             "seconds": round(r.seconds, 3), "outputs": [o.path for o in r.outputs],
+             "reasons": [p.as_json() for p in r.reasons], "problems": [p.as_json() for p in r.problems]}
             for r in report.results]
     problems = [p.as_json() for p in report.problems]
     counts = {"jobs": len(jobs), "rendered": len(report.rendered), "reused": len(report.reused),
               "failed": report.failed, "refused": report.refused,
+              **{state: sum(j["state"] == state for j in jobs) for state in STATE_WORDS},
               "error": sum(p["severity"] == "error" for p in problems),
               "warning": sum(p["severity"] == "warning" for p in problems)}
     return {"release": options.release, "jobs": jobs, "problems": problems, "counts": counts,
-            "removed": report.removed}
+            "removed": report.removed, "not_released": report.not_released}
 
 
 @main.command("extract", help=N_("Write the translation templates locales/templates/**.pot."))
@@ -473,7 +477,7 @@ def bundle_command(root, target, campaign, release, shards):
         click.echo(_error(_("this is a draft build (manifest says release: false) — "
                             "run 'mobcontent build --release' first")), err=True)
         sys.exit(1)
-    manifest = select_outputs(manifest, campaign)
+    manifest = _bundled_outputs(select_outputs(manifest, campaign), release)
     if not manifest["outputs"]:
         click.echo(_error(_("no output belongs to campaign '{campaign}'").format(campaign=campaign)), err=True)
         sys.exit(1)
@@ -495,6 +499,20 @@ def _checked_manifest(root: Path, rel: str, shown: str | None = None) -> dict:
     if manifest is None:
         sys.exit(2)
     return manifest
+
+
+def _bundled_outputs(manifest: dict, release: bool) -> dict:
+    """The outputs a bundle takes: a release refuses any edition not ready; a draft
+    bundle leaves failed editions out, and says so."""
+    kept, left, refusing = bundle_selection(manifest, release)
+    if release and refusing:
+        click.echo(_error(_("not every edition is ready, so there is no release bundle: {editions}").format(
+            editions=", ".join(refusing))), err=True)
+        sys.exit(1)
+    if left:
+        click.echo(_("Left out of the bundle (failed, not fit even as a draft): {editions}").format(
+            editions=", ".join(left)), err=True)
+    return kept
 
 
 @main.command("serve", help=N_("Preview leaflets in the browser; rebuild and reload on every edit."))
@@ -544,6 +562,18 @@ def show_command(root, message, ethnic, religion, zone, locale, html_path):
     text = re.sub("\ue010(\\d+)\ue011", lambda m: style(visible(marks[int(m[1])][0]), marks[int(m[1])][1]), text)
     click.echo(text, nl=False)
     if html_path:
-        Path(html_path).write_text(preview_html(preview), encoding="utf-8")
-        click.echo(_("HTML preview written to {path}").format(path=html_path))
+        _write_preview(Path(html_path), preview_html(preview))
     sys.exit(1 if preview.problems else 0)
+
+
+def _write_preview(path: Path, html_text: str) -> None:
+    """``show --html``: write the page, or say clearly why it cannot be written (exit 2)."""
+    try:
+        if not path.parent.is_dir():
+            raise NotADirectoryError(2, _("the folder does not exist"))
+        write_atomic(path, html_text.encode("utf-8"))
+    except OSError as exc:
+        click.echo(_error(_("cannot write {path}: {reason} — choose a file in a folder that exists and that you "
+                            "may write to").format(path=path, reason=exc.strerror or exc)), err=True)
+        sys.exit(2)
+    click.echo(_("HTML preview written to {path}").format(path=path))

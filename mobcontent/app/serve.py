@@ -25,6 +25,7 @@ from ..base.files import read_bytes
 from ..base.i18n import N_, _, language
 from ..base.model import DIMENSIONS
 from ..build.engine import build_project
+from ..build.gate import STATE_WORDS
 from ..build.manifest import read_manifest
 from ..build.plan import BuildOptions
 from ..content.load import load_project
@@ -184,7 +185,9 @@ def index_html(root: Path, state: PreviewState) -> str:
                                    for o in sorted(outputs, key=lambda o: o["path"]) if o["format"] != "png")
                 images = "".join(f"<img src='/build/{html.escape(o['path'])}?g={state.generation}' alt=''>"
                                  for o in sorted(outputs, key=lambda o: o["path"]) if o["format"] == "png")
-                draft = " <strong>BẢN NHÁP</strong>" if any(o.get("draft") for o in outputs) else ""
+                states = {o.get("state", "draft" if o.get("draft") else "ready") for o in outputs}
+                state = "failed" if "failed" in states else "draft" if "draft" in states else "ready"
+                draft = f" <strong class='state-{state}'>{html.escape(_(STATE_WORDS[state]))}</strong>"
                 parts.append(f"<div class='locale'><p>{html.escape(locale)}{draft}: {links}</p>"
                              f"<div class='pages'>{images}</div></div>")
             parts.append("</div>")

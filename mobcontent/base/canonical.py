@@ -22,13 +22,14 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .hygiene import mojibake
 from .i18n import N_, _, language
 
 # spans the letter rules never touch: code spans, autolinks, link targets, URLs, placeholders,
 # Markdown backslash escapes
 PROTECTED_RE = re.compile(r"`[^`]*`|<[a-z]+:[^>\s]*>|\]\([^)\s]*\)|\]\[[^\]]*\]|!?\[(?=[^\[\]]*\][(\[])|(?:https?|ftp|mailto):[^\s)>\]]+"
                           r"|www\.[^\s)>\]]+|\{\{|\}\}|\{[a-z][a-z0-9_]*\}|\\[!-/:-@\[-`{-~]")
-APOSTROPHES = "'\u02bc\u2018\u00b4`"
+APOSTROPHES = "'\u02bc\u2018\u00b4"  # not the backtick: it may be a legacy letter (base/hygiene.py)
 APOSTROPHE_RE = re.compile(rf"(?<=[^\W\d_])[{APOSTROPHES}](?=[^\W\d_])")
 LOOKALIKES = {"\u00d0": "\u0110", "\u0189": "\u0110", "\u00f0": "\u0111"}
 MARK_ORDER = {"\u0115\u0302": "\u00ea\u0306", "\u0114\u0302": "\u00ca\u0306",
@@ -43,9 +44,9 @@ SUSPICIOUS = {"\u0253": N_("ɓ (U+0253, African hooked b) — Ê Đê and M’n�
               "\u01d2": N_("ǒ with a caron (U+01D2) — the letter is ŏ with a breve (U+014F)"),
               "\u01ce": N_("ǎ with a caron (U+01CE) — the letter is ă with a breve (U+0103)")}
 # an ASCII character that old 8-bit Ê Đê fonts used for a letter, inside a word
-LEGACY_RE = re.compile(r"(?:(?<=[^\W\d_])[\[\]{}\\^|]|[\[\]{}\\^|](?=[^\W\d_]))")
+LEGACY_RE = re.compile(r"(?:(?<=[^\W\d_])[\[\]{}\\|]|[\[\]{}\\|](?=[^\W\d_]))")  # # @ ^ `: base/hygiene.py
 
-_ASCII_SUSPECTS = re.compile(r"['`\[\]{}\\^|]")  # ASCII text without these needs no fix
+_ASCII_SUSPECTS = re.compile(r"['\[\]{}\\|]")  # ASCII text without these needs no fix
 TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 INITIALS = ("b|ch|c|d|đ|gh|gi|g|h|kh|k|l|m|ngh|ng|nh|n|ph|p|r|s|th|tr|t|v|x")
 TONE_SYLLABLE_RE = re.compile(rf"^({INITIALS})?(oa|oe|uy)$")
@@ -108,7 +109,7 @@ def _fix_words(text: str, locale: str | None, tone_style: str, fixes: list[Fix])
                              _("'{bad}' (U+{code}) looks like '{good}' but is another letter; read as '{good}'").format(
                                  bad=bad, code=f"{ord(bad):04X}", good=good),
                              _("type Đ/đ (U+0110/U+0111) instead of U+{code}").format(code=f"{ord(bad):04X}")))
-    fixed = APOSTROPHE_RE.sub("\u2019", text)
+    fixed = text if mojibake(text) else APOSTROPHE_RE.sub("\u2019", text)  # "Ã´n" is mojibake, not "Ã’n"
     if fixed != text:
         found = sorted({c for c in APOSTROPHE_RE.findall(text) if c != "\u2019"})
         if found:

@@ -209,6 +209,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), 0o666 & ~current_umask())  # mkstemp makes 0600: readers need the umask's
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -229,6 +230,20 @@ def user_cache_dir(kind: str) -> Path:
         return Path(override).absolute() / kind
     import platformdirs
     return Path(platformdirs.user_cache_dir("mobcontent", appauthor=False)) / kind
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it (``/proc``), else by setting it back."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def sha256(data: bytes) -> str:

@@ -65,6 +65,30 @@ def write_bundle(build_dir: Path, target: Path | str, manifest: dict) -> list[st
     return sorted(files)
 
 
+def bundle_selection(manifest: dict, release: bool) -> tuple[dict, list[str], list[str]]:
+    """What a bundle holds: ``(manifest of the outputs bundled, editions left out,
+    editions that refuse a release)``.
+
+    A failed edition is never bundled; a draft bundle leaves it out and says so. A
+    release bundle refuses to be made when any edition is not ``ready``.
+
+    >>> m = {"outputs": [{"leaflet": "a", "locales": ["vi"], "path": "a/a.vi.pdf", "state": "ready"},
+    ...                  {"leaflet": "b", "locales": ["rad"], "path": "b/b.rad.pdf", "state": "failed"}]}
+    >>> kept, left, refusing = bundle_selection(m, release=False)
+    >>> [o["path"] for o in kept["outputs"]], left, refusing
+    (['a/a.vi.pdf'], ['b.rad (failed)'], ['b.rad (failed)'])
+    """
+    def edition(output):
+        return f"{output['leaflet']}.{'+'.join(output['locales'])} ({output.get('state', 'ready')})"
+
+    outputs = manifest.get("outputs", [])
+    known = outputs + [e for e in manifest.get("editions", []) if isinstance(e, dict) and "leaflet" in e]
+    left = sorted({edition(o) for o in known if o.get("state", "ready") == "failed"})
+    refusing = sorted({edition(o) for o in known if o.get("state", "ready") != "ready"})
+    kept = [o for o in outputs if o.get("state", "ready") != "failed"]
+    return {**manifest, "outputs": kept}, left, refusing
+
+
 def merge_manifests(manifests: list[tuple[str, dict]], expected: set[str] | None = None) -> tuple[dict, list[str]]:
     """Join the manifests of CI shards; report duplicated and missing outputs.
 
@@ -89,6 +113,8 @@ def merge_manifests(manifests: list[tuple[str, dict]], expected: set[str] | None
     if expected is not None:
         present = {f"{o['leaflet']}.{'+'.join(o['locales'])}" for o in outputs}
         problems += [f"{job}: " + _("no shard built it") for job in sorted(expected - present)]
+    editions = {e["name"]: e for _name, m in manifests for e in m.get("editions", []) if "name" in e}
     merged = {"version": MANIFEST_VERSION, "tool": next(iter(tools)) if tools else "",
-              "release": releases == {True}, "outputs": sorted(outputs, key=lambda o: o["path"])}
+              "release": releases == {True}, "outputs": sorted(outputs, key=lambda o: o["path"]),
+              "editions": [editions[name] for name in sorted(editions)]}
     return merged, problems

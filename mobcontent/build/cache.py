@@ -7,9 +7,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+from dataclasses import replace
 from pathlib import Path
 
-from ..base.files import sha256
+from ..base.errors import Problem
+from ..base.files import sha256, user_cache_dir, write_atomic
 from ..base.model import Project
 from ..base.version import __version__
 from ..pipeline.layout import COMMON_LAYOUT, Layout, leaflet_date, read_layout
@@ -24,6 +26,8 @@ def previous_outputs(manifest: dict, options: BuildOptions, build_dir: Path) -> 
         return {}
     by_job: dict[str, list] = {}
     for output in manifest.get("outputs", []):
+        if options.release and output.get("state", "ready") != "ready":
+            continue  # a draft kept by a refused release is never reused as a release
         by_job.setdefault(f"{output['leaflet']}.{'+'.join(output['locales'])}", []).append(output)
     return by_job
 
@@ -48,6 +52,50 @@ def merge_previous(project: Project, previous: dict, outputs: list, jobs: list[J
         elif options.partial and path.is_file() and previous.get("release") == options.release:
             kept.append(Output.from_json(output))
     return kept
+
+
+def not_released(previous: dict, report: BuildReport, build_dir: Path) -> list[Output]:
+    """The earlier outputs of editions a release build refused: their files stay in
+    ``build/`` (a refusal never deletes a draft) and the manifest lists them with the
+    edition's state and reasons now, so that no bundle takes them for released."""
+    refused = {r.name: r for r in report.results if r.refused}
+    kept = []
+    for output in previous.get("outputs", []):
+        result = refused.get(f"{output['leaflet']}.{'+'.join(output['locales'])}")
+        if result is None or not (build_dir / output["path"]).is_file():
+            continue
+        kept.append(replace(Output.from_json(output), state=result.state, draft=True,
+                            reasons=tuple(p.as_json() for p in result.reasons)))
+        report.not_released.append(output["path"])
+    return kept
+
+
+def fit_cache_path(root: Path, name: str) -> Path:
+    """Where ``mobcontent check`` keeps what laying out one job found: in the user's cache
+    (a folder per project), never in the project, whose build/ arrives through git."""
+    project = hashlib.sha256(str(Path(root).absolute()).encode()).hexdigest()[:16]
+    return user_cache_dir("check") / project / f"{name}.json"
+
+
+def read_fit_cache(root: Path, name: str, inputs: dict) -> tuple | None:
+    """The layout problems of a job laid out from exactly ``inputs`` before, else ``None``."""
+    import json
+    try:
+        data = json.loads(fit_cache_path(root, name).read_text(encoding="utf-8"))
+        if data.get("inputs") == inputs:
+            return tuple(Problem(**p) for p in data["problems"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass
+    return None
+
+
+def write_fit_cache(root: Path, name: str, inputs: dict, problems) -> None:
+    """Remember what laying out a job found (a check that cannot write its cache still works)."""
+    import contextlib
+    import json
+    data = {"inputs": inputs, "problems": [p.as_json() for p in problems]}
+    with contextlib.suppress(OSError):
+        write_atomic(fit_cache_path(root, name), json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def file_sha256(path: Path) -> str:

@@ -45,7 +45,8 @@ def contact_sheet(outputs, title: str = "") -> str:
 
 def _edition_html(locales: tuple, entry: dict) -> str:
     output = entry["output"]
-    badges = '<span class="badge draft">BẢN NHÁP</span>' if output.draft else '<span class="badge ok">sẵn sàng</span>'
+    state = getattr(output, "state", "draft" if output.draft else "ready")
+    badges = f'<span class="badge {_e(state)}">{_e(STATE_BADGES.get(state, state))}</span>'
     done = output.completeness or {}
     total = sum(done.values()) or 1
     ready = done.get("translated", 0) + done.get("source", 0)
@@ -56,6 +57,9 @@ def _edition_html(locales: tuple, entry: dict) -> str:
     return (f'<div class="edition"><h3>{_e("+".join(locales))} {badges}</h3>'
             f'<p class="meta">{links} · dịch xong {ready}/{total} đoạn · {_e(meta)}</p>'
             f'<div class="pages">{pages or "<em>(không có ảnh trang: dựng với --format png)</em>"}</div></div>')
+
+
+STATE_BADGES = {"ready": "sẵn sàng", "draft": "BẢN NHÁP", "failed": "LỖI — không in được"}
 
 
 def _e(value) -> str:
@@ -72,5 +76,5 @@ section { background: #fff; border-radius: 6px; padding: 12px 18px; margin: 0 0 
 .pages { display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-start; }
 .page img { height: 260px; border: 1px solid #ccc; background: #fff; box-shadow: 0 1px 2px #0002; }
 .badge { font-size: .75em; padding: 2px 6px; border-radius: 3px; color: #fff; vertical-align: middle; }
-.badge.draft { background: #c0392b; } .badge.ok { background: #2e7d32; }
+.badge.draft { background: #b26a00; } .badge.ready { background: #2e7d32; } .badge.failed { background: #c0392b; }
 """

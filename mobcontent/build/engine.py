@@ -12,11 +12,13 @@ from ..base.model import Project
 from ..base.version import __version__
 from ..pipeline.fontkit import font_cache_dir, project_characters
 from ..printing.fonts import prepare_font_kit
-from .cache import fast_reuse, merge_previous, previous_outputs
+from .cache import fast_reuse, merge_previous, not_released, previous_outputs
 from .contact import write_contact_sheet
-from .gate import harfbuzz_notice, project_findings
-from .manifest import read_manifest, write_manifest
-from .plan import BuildOptions, BuildReport, JobResult, plan_jobs
+from ..checks.runner import run_checks
+from .gate import FAILED, harfbuzz_notice
+from .job import reused_result
+from .manifest import edition_json, read_manifest, write_manifest
+from .plan import BuildOptions, BuildReport, plan_jobs
 from .pool import run_jobs
 from .stage import clear_staging, commit_outputs
 
@@ -41,26 +43,64 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
     for job in jobs:
         reused = fast_reuse(project, job, cache.get(job.name), kit.key, options)
         if reused is not None:
-            results[job.name] = JobResult(job.name, tuple(reused), tuple(Problem(**p) for p in reused[0].problems),
-                                          False, 0.0)
+            results[job.name] = reused_result(job.name, reused)
             if progress:
                 progress(results[job.name])
     remaining = [job for job in jobs if job.name not in results]
-    findings = project_findings(project) if remaining else ()  # the checks cost more than a no-op build
-    for result in run_jobs(project, remaining, kit, options, findings, cache, progress):
-        results[result.name] = result
+    if remaining:  # the project checks run in the pool beside the first renders (a no-op build needs none)
+        done, _findings = run_jobs(project, remaining, kit, options, cache, progress)
+        results.update((result.name, result) for result in done)
     for result in (results[job.name] for job in jobs):
         report.results.append(result)
         report.outputs.extend(result.outputs)
         report.problems.extend(p for p in result.problems if p not in report.problems)
         (report.rendered if result.rendered else report.reused).append(result.name)
-        if any(p.severity == "error" for p in result.problems):
+        if result.state == FAILED or any(p.severity == "error" for p in result.problems):
             report.failed_jobs.add(result.name)
-            report.refused += options.release and not result.outputs
+        report.refused += result.refused
     if "pdf" in options.formats and report.rendered:
         report.problems.extend(harfbuzz_notice())
     report.outputs = merge_previous(project, previous, report.outputs, jobs, options, report)
-    commit_outputs(build_dir, report, jobs,
-                   lambda: write_manifest(build_dir, report.outputs, f"mobcontent {__version__}", options.release))
+    report.outputs += not_released(previous, report, build_dir)
+    editions = build_editions(project, previous, jobs, report, options)
+    commit_outputs(build_dir, report, jobs, lambda: write_manifest(
+        build_dir, report.outputs, f"mobcontent {__version__}", options.release, editions))
     write_contact_sheet(build_dir, report.outputs, project.config.name)
     return report
+
+
+def build_editions(project: Project, previous: dict, jobs, report: BuildReport, options: BuildOptions) -> list[dict]:
+    """Every edition's state for the manifest: this build's, and (for a partial build)
+    the earlier ones of editions still in the project that it did not plan."""
+    planned = {job.name: job for job in jobs}
+    editions = {r.name: edition_json(r.name, planned[r.name].leaflet.slug, planned[r.name].locales, r.state, r.reasons)
+                for r in report.results}
+    if options.partial and not options.shard and previous.get("release") == options.release:
+        existing = {job.name for job in plan_jobs(project, BuildOptions())}
+        for edition in previous.get("editions", []):
+            if edition.get("name") in existing:
+                editions.setdefault(edition["name"], edition)
+    return list(editions.values())
+
+
+def check_layouts(project: Project, jobs: int = 1) -> tuple[list[Problem], dict]:
+    """What laying every edition out finds (``text-overflow``, ``glyph-missing``, a runaway
+    or crashed layout), for ``mobcontent check``: nothing is printed or written but a
+    cache in the user's cache folder (never in the project), so a second check lays out only what changed.
+    Returns the problems and ``{"laid_out": n, "cached": n}``."""
+    options = BuildOptions(formats=(), jobs=jobs, check_only=True)
+    planned = plan_jobs(project, options)
+    kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
+    results, _findings = run_jobs(project, planned, kit, options, {}, findings=())
+    problems = list(dict.fromkeys(p for r in results for p in r.problems))
+    return problems, {"laid_out": sum(r.rendered for r in results), "cached": sum(not r.rendered for r in results)}
+
+
+def check_project(project: Project, jobs: int = 1) -> tuple[list[Problem], dict]:
+    """Everything that would block a release: the checks, then the layouts (fit, glyphs),
+    sorted by path and line. Returns the problems and the layout counts."""
+    problems, counts = check_layouts(project, jobs) if project.leaflets else ([], {"laid_out": 0, "cached": 0})
+    found = set(run_checks(project))
+    said = {(p.code, p.path, p.line) for p in found}
+    found |= {p for p in problems if (p.code, p.path, p.line) not in said}  # laying out may meet them again
+    return sorted(found, key=lambda p: (p.path, p.line, p.code, p.message)), counts

@@ -13,10 +13,46 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..base.errors import Problem
-from ..base.i18n import _
+from ..base.i18n import N_, _
 from ..checks.glyphs import glyph_problems, stacking_problems
-from ..checks.runner import run_checks
 from ..printing.pdf import HARFBUZZ_NOTICE, harfbuzz_subset_available
+
+# --- edition states -------------------------------------------------------------------
+
+READY, DRAFT, FAILED = "ready", "draft", "failed"
+STATES = (READY, DRAFT, FAILED)
+STATE_WORDS = {READY: N_("ready"), DRAFT: N_("draft"), FAILED: N_("failed")}  # shown translated
+
+#: Problems that make an edition unfit even as a draft (DESIGN.md, "Edition states").
+#: Any other problem that blocks a release (an error in the release view: a missing or
+#: fuzzy translation, a message not approved, an approval that is stale, a failed
+#: check...) makes it a draft, whatever its code.
+FAILING_CODES = frozenset({
+    "text-overflow", "glyph-missing", "variable-unknown", "variable-conflict",
+    "control-character", "replacement-character", "mojibake", "legacy-encoding", "legacy-backtick",
+    "file-unreadable", "encoding", "unsafe-file", "po-encoding",
+    "build-timeout", "build-failed", "build-memory", "internal-error",
+})
+
+
+def edition_state(release_view, marked_draft: bool = False) -> tuple[str, tuple[Problem, ...]]:
+    """An edition's state and its reasons, from its problems as a release build sees them
+    (errors block a release): ``failed`` when one is in :data:`FAILING_CODES`, ``draft``
+    when another blocks a release (or the edition carries the DRAFT mark), else ``ready``.
+
+    >>> edition_state([Problem("message-not-approved", "error", "m.md", 3, "x")])[0]
+    'draft'
+    >>> edition_state([Problem("text-overflow", "error", "l.yaml", 1, "x")])[0], edition_state([])
+    ('failed', ('ready', ()))
+    """
+    problems = list(dict.fromkeys(release_view))
+    failing = [p for p in problems if p.code in FAILING_CODES]
+    blocking = [p for p in problems if p.severity == "error"]
+    if failing:
+        return FAILED, tuple(dict.fromkeys(replace(p, severity="error") for p in failing + blocking))
+    if blocking or marked_draft:
+        return DRAFT, tuple(blocking)
+    return READY, ()
 
 
 @dataclass(frozen=True)
@@ -111,8 +147,3 @@ def harfbuzz_notice() -> list[Problem]:
                     _("HarfBuzz's subsetting library is not installed: fonts are embedded with fontTools, "
                       "about 10x slower (the PDFs are the same quality)"),
                     _("install it: sudo apt-get install libharfbuzz-subset0"))]
-
-
-def project_findings(project) -> tuple[Problem, ...]:
-    """The project's check problems (a leaflet with a failed check is not fit to release)."""
-    return tuple(run_checks(project))

@@ -37,10 +37,10 @@ from ..pipeline.translate import Text, lookup, translate_message
 from ..printing.copyfit import fit_layout
 from ..printing.pdf import PdfSettings, render_document, write_pdf
 from ..printing.previews import render_pngs
-from .cache import InputHashes, reuse_outputs, tool_fingerprint
-from .gate import check_job
+from .cache import InputHashes, read_fit_cache, reuse_outputs, tool_fingerprint, write_fit_cache
+from .gate import FAILING_CODES, READY, check_job, edition_state
 from .manifest import Output
-from .plan import BuildOptions, Job
+from .plan import BuildOptions, Job, JobResult
 from .stage import staging_dir
 
 # --- one job ------------------------------------------------------------------------
@@ -57,39 +57,73 @@ class Side:
 
 
 def build_job(project: Project, job: Job, kit, options: BuildOptions,
-              findings: tuple[Problem, ...] = (), cached=None) -> tuple[list[Output], list[Problem], bool]:
-    """Build one output document: every stage of the pipeline, then write its files.
+              findings: tuple[Problem, ...] = (), cached=None) -> JobResult:
+    """Build one edition: every stage of the pipeline, then write its files.
 
-    Returns the outputs, the problems, and whether it was rendered: when
+    Returns its outputs, problems, whether it was rendered, and its state: when
     ``cached`` (the previous manifest's outputs of this job) was made from the
     same inputs and its files are intact, they are reused and nothing is rendered.
-    A release build writes nothing for a leaflet that is not fit to print and
-    returns every reason as an error; a draft build prints it marked DRAFT.
+    An edition that is not ``ready`` is printed with the DRAFT mark in a draft
+    build; a release build writes nothing for it and returns every reason as an error.
     """
 
     inputs = InputHashes(project.root)
     sides = [prepare_side(project, job.leaflet, locale, inputs, kit) for locale in job.locales]
     layout = read_layout(project.root, job.leaflet.layout)
-    checked = check_job(project.root, job.name, sides, kit, _related_findings(findings, inputs))
+    read = tuple(sorted(set(inputs.hashes) | set(inputs.catalogs)))
+    checked = check_job(project.root, job.name, sides, kit, related_findings(findings, read))
     page = _combine(sides, draft=checked.makes_draft and not options.release)
     inputs.add_layout(layout)
     inputs.add_used_entries()
     inputs.hashes.update({"font-kit": kit.key, "tool": tool_fingerprint(), "date": page.date})
+    if options.check_only:
+        known = read_fit_cache(project.root, job.name, inputs.hashes)
+        if known is not None:
+            return JobResult(job.name, (), known, False, 0.0, *edition_state(known), read=read)
     reused = reuse_outputs(project.root / "build", cached, inputs.hashes, options)
     if reused is not None:
-        return reused, [Problem(**p) for p in reused[0].problems], False
+        return replace(reused_result(job.name, reused), read=read)
     views = message_views(sides, page.draft, project.root / "content" / "assets")
     allowed = [project.root / "content" / "assets", layout.directory, kit.directory]
     variant = layout.release if options.release else None
-    fit = fit_layout(lambda scale: _render(layout, page, views, scale, checked.missing, allowed, variant,
-                                           kit.key), layout)
+
+    def render(page, views, scale):
+        return _render(layout, page, views, scale, checked.missing, allowed, variant, kit.key)
+
+    fit = fit_layout(lambda scale: render(page, views, scale), layout)
+    if options.check_only:  # `mobcontent check`: what the layout found, remembered for the next check
+        found = tuple(replace(p, severity="error") for p in checked.glyphs) + \
+            ((fit.overflow.problem(job.leaflet, job, layout, fit.scale),) if fit.overflow else ())
+        write_fit_cache(project.root, job.name, inputs.hashes, found)
+        return JobResult(job.name, (), found, True, 0.0, *edition_state(found), read=read)
     printed = write_pdf(fit.rendered, PdfSettings(f"{job.name}:{sorted(inputs.hashes.items())}:{variant}",
                                                   variant, layout.bleed_mm))
-    problems = checked.report(options.release, fit, printed, job, layout)
-    if options.release and any(p.severity == "error" for p in problems):
-        return [], _with_refusal(problems, job.leaflet, job), True  # its old files go at commit
-    outputs = write_outputs(project, job, layout, sides, page, inputs, printed, fit, options, kit, problems)
-    return outputs, problems, True
+    state, reasons = edition_state(checked.report(True, fit, printed, job, layout), page.draft)
+    problems = _failing_as_errors(checked.report(options.release, fit, printed, job, layout))
+    if options.release and state != READY:
+        return JobResult(job.name, (), tuple(_with_refusal(problems, job.leaflet, job)), True, 0.0, state, reasons,
+                         read)
+    if state != READY and not page.draft:  # found only once laid out (overflow, printer warnings): mark it
+        page = _combine(sides, draft=True)
+        views = message_views(sides, True, project.root / "content" / "assets")
+        fit = replace(fit, rendered=render(page, views, fit.scale))
+        printed = write_pdf(fit.rendered, PdfSettings(f"{job.name}:{sorted(inputs.hashes.items())}:{variant}",
+                                                      variant, layout.bleed_mm))
+    outputs = write_outputs(project, job, layout, sides, page, inputs, printed, fit, options, kit, problems,
+                            (state, reasons))
+    return JobResult(job.name, tuple(outputs), tuple(problems), True, 0.0, state, reasons, read)
+
+
+def reused_result(name: str, outputs: list[Output]) -> JobResult:
+    """A job whose previous outputs are reused: its problems and state as they were."""
+    first = outputs[0]
+    return JobResult(name, tuple(outputs), tuple(Problem(**p) for p in first.problems), False, 0.0,
+                     first.state, tuple(Problem(**p) for p in first.reasons))
+
+
+def _failing_as_errors(problems: list[Problem]) -> list[Problem]:
+    """What makes an edition fail is an error in a draft build too (it fails the build)."""
+    return [replace(p, severity="error") if p.code in FAILING_CODES else p for p in problems]
 
 
 def prepare_side(project: Project, leaflet: Leaflet, locale: str, inputs: InputHashes, kit) -> Side:
@@ -144,7 +178,8 @@ def _render(layout: Layout, page: Page, views, scale: float, missing, allowed, v
 
 
 def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side], page: Page,
-                  inputs: InputHashes, printed, fit, options: BuildOptions, kit, problems=()) -> list[Output]:
+                  inputs: InputHashes, printed, fit, options: BuildOptions, kit, problems=(),
+                  state: tuple = (READY, ())) -> list[Output]:
     """Write the job's files into the staging folder and describe each for the manifest.
 
     :func:`commit_outputs` moves them into place once every job is done, so an
@@ -156,6 +191,7 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
     common = dict(leaflet=leaflet.slug, locales=job.locales, audience=dict(leaflet.audience), layout=layout.name,
                   completeness=_completeness(sides), inputs=dict(sorted(inputs.hashes.items())), draft=page.draft,
                   campaign=leaflet.campaign, problems=tuple(p.as_json() for p in problems),
+                  state=state[0], reasons=tuple(p.as_json() for p in state[1]),
                   sources=dict(sorted(inputs.sources.items())))
     files: list[tuple[str, str, bytes, int]] = []  # (format, path, data, pages)
     if "html" in options.formats:
@@ -186,10 +222,14 @@ def _portable_html(html: str, kit, folder: Path) -> bytes:
     return html.encode("utf-8")
 
 
-def _related_findings(findings, inputs: InputHashes) -> list[Problem]:
-    """The project's check errors about this job's own files (its leaflet, messages, catalogs)."""
-    paths = set(inputs.hashes) | set(inputs.catalogs)
-    return [p for p in findings if p.severity == "error" and p.path in paths]
+def related_findings(findings, read) -> list[Problem]:
+    """The project's check errors about the files a job read (its leaflet, messages, catalogs)."""
+    paths = set(read)
+    return [p for p in findings if p.severity == "error" and p.path in paths and p.code not in PER_AUDIENCE]
+
+
+#: Check errors that hold for one audience only: each job finds its own when it adapts.
+PER_AUDIENCE = frozenset({"variable-unknown", "variable-conflict"})
 
 
 def _with_refusal(problems: list[Problem], leaflet: Leaflet, job: Job) -> list[Problem]:

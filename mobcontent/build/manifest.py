@@ -38,11 +38,14 @@ class Output:
     campaign: str = ""
     problems: tuple = ()  # what the checks and the printer said of this output (Problem.as_json())
     sources: dict = field(default_factory=dict)  # sha256 of every file read, whole (fast no-op rebuilds)
+    state: str = "ready"  # the edition's state: ready | draft | failed (build/gate.py)
+    reasons: tuple = ()  # why it is not ready (Problem.as_json())
 
     def as_json(self) -> dict:
         data = asdict(self)
         data["locales"] = list(self.locales)
         data["problems"] = [dict(p) for p in self.problems]
+        data["reasons"] = [dict(p) for p in self.reasons]
         return data
 
     @classmethod
@@ -52,22 +55,36 @@ class Output:
         values = {k: v for k, v in data.items() if k in known}
         values["locales"] = tuple(values.get("locales", ()))
         values["problems"] = tuple(values.get("problems", ()))
+        values["reasons"] = tuple(values.get("reasons", ()))
         return cls(**values)
 
 
-def manifest_json(outputs: list[Output], tool: str, release: bool) -> bytes:
-    """The manifest as stable, sorted, indented JSON bytes."""
+def manifest_json(outputs: list[Output], tool: str, release: bool, editions: list[dict] = ()) -> bytes:
+    """The manifest as stable, sorted, indented JSON bytes.
+
+    ``editions`` lists every edition the build knows with its state and reasons, also
+    those with no file (a failed or refused edition), so that ``bundle`` can say what
+    it leaves out.
+    """
     ordered = sorted(outputs, key=lambda o: o.path)
     data = {"version": MANIFEST_VERSION, "tool": tool, "release": release,
-            "outputs": [o.as_json() for o in ordered]}
+            "outputs": [o.as_json() for o in ordered],
+            "editions": sorted(editions, key=lambda e: e["name"])}
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
 
 
 MANIFEST = "build/manifest.json"
 
 
-def write_manifest(build_dir: Path, outputs: list[Output], tool: str, release: bool) -> Path:
-    return write_file(build_dir.parent, MANIFEST, manifest_json(outputs, tool, release))
+def edition_json(name: str, leaflet: str, locales, state: str, reasons) -> dict:
+    """One edition as the manifest lists it."""
+    return {"name": name, "leaflet": leaflet, "locales": list(locales), "state": state,
+            "reasons": [p if isinstance(p, dict) else p.as_json() for p in reasons]}
+
+
+def write_manifest(build_dir: Path, outputs: list[Output], tool: str, release: bool,
+                   editions: list[dict] = ()) -> Path:
+    return write_file(build_dir.parent, MANIFEST, manifest_json(outputs, tool, release, editions))
 
 
 def read_manifest(build_dir: Path, problems: list | None = None) -> dict | None:
@@ -127,7 +144,11 @@ _TEXT, _LIST, _MAP, _INT, _BOOL = "text", "list", "map", "int", "bool"
 #: Every key an output may have, with its type; the first seven are required.
 OUTPUT_SCHEMA = {"leaflet": _TEXT, "locales": _LIST, "layout": _TEXT, "format": _TEXT, "path": _TEXT,
                  "sha256": _TEXT, "bytes": _INT, "audience": _MAP, "pages": _INT, "completeness": _MAP,
-                 "inputs": _MAP, "draft": _BOOL, "campaign": _TEXT, "problems": _LIST, "sources": _MAP}
+                 "inputs": _MAP, "draft": _BOOL, "campaign": _TEXT, "problems": _LIST, "sources": _MAP,
+                 "state": _TEXT, "reasons": _LIST}
+#: Every key an edition may have (``editions``, issue 12's edition states), all required.
+EDITION_SCHEMA = {"name": _TEXT, "leaflet": _TEXT, "locales": _LIST, "state": _TEXT, "reasons": _LIST}
+STATES = ("ready", "draft", "failed")
 REQUIRED = ("leaflet", "locales", "layout", "format", "path", "sha256", "bytes")
 _TYPES = {_TEXT: str, _LIST: list, _MAP: dict, _INT: int, _BOOL: bool}
 _TYPE_NAMES = {_TEXT: "a text", _LIST: "a list", _MAP: "a mapping", _INT: "a number", _BOOL: "true or false"}
@@ -159,10 +180,29 @@ def manifest_errors(manifest) -> list[str]:
                 path=shown_target(output["path"])))
         if isinstance(output.get("sha256"), str) and not re.fullmatch(r"[0-9a-f]{64}", output["sha256"]):
             errors.append(f"{where}.sha256: " + _("not a sha256 in hex"))
-        if not all(isinstance(v, str) for v in output.get("locales") or []):
-            errors.append(f"{where}.locales: " + _("not a list of texts"))
-        if not all(isinstance(p, dict) and set(p) == set(PROBLEM_KEYS) for p in output.get("problems") or []):
-            errors.append(f"{where}.problems: " + _("not a list of problems"))
+        errors += _problem_list_errors(output, where)
+    if "editions" in manifest:
+        errors += _type_errors(manifest, "editions", _LIST, "editions")
+        for index, edition in enumerate(manifest["editions"] if isinstance(manifest["editions"], list) else ()):
+            where = f"editions[{index}]"
+            if not isinstance(edition, dict):
+                errors.append(f"{where}: " + _("not a mapping"))
+                continue
+            for key, kind in EDITION_SCHEMA.items():
+                errors += _type_errors(edition, key, kind, f"{where}.{key}")
+            errors += _problem_list_errors(edition, where)
+    return errors
+
+
+def _problem_list_errors(data: dict, where: str) -> list[str]:
+    errors = []
+    if isinstance(data.get("state"), str) and data["state"] not in STATES:
+        errors.append(f"{where}.state: " + _("not one of {states}").format(states=", ".join(STATES)))
+    if not all(isinstance(v, str) for v in data.get("locales") or []):
+        errors.append(f"{where}.locales: " + _("not a list of texts"))
+    for key in ("problems", "reasons"):
+        if not all(isinstance(p, dict) and set(p) == set(PROBLEM_KEYS) for p in data.get(key) or []):
+            errors.append(f"{where}.{key}: " + _("not a list of problems"))
     return errors
 
 

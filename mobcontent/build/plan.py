@@ -24,7 +24,9 @@ class BuildOptions:
     jobs: int = 1  # worker processes; 1 builds in this process
     shard: tuple[int, int] | None = None  # (K, N): build the K-th of N parts
     incremental: bool = True  # reuse outputs whose inputs did not change
-    time_limit: float = 300.0  # seconds one leaflet may take before it is stopped
+    time_limit: float = 300.0  # seconds one leaflet may take before its worker is killed
+    memory_limit: int = 2048  # megabytes of address space per worker (0: no cap)
+    check_only: bool = False  # lay out and check, write nothing but the check cache (`mobcontent check`)
 
     @property
     def partial(self) -> bool:
@@ -45,6 +47,7 @@ class BuildReport:
     removed: list = field(default_factory=list)  # paths of outputs of jobs no longer in the project
     removed_sha256: dict = field(default_factory=dict)  # their sha256 in the old manifest: deleted only if it holds
     results: list = field(default_factory=list)  # JobResult per job, in plan order
+    not_released: list = field(default_factory=list)  # paths of drafts a refused release kept
 
     @property
     def failed(self) -> int:
@@ -77,6 +80,12 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
     if unknown:
         raise UsageError(_("no leaflet named {names}").format(names=", ".join(unknown)),
                          hint=_("known leaflets: {names}").format(names=", ".join(project.leaflets)))
+    if options.locale is not None:
+        known = sorted({code for leaflet in project.leaflets.values()
+                        for code in (*leaflet.locales, *(leaflet.bilingual or ()))})
+        if options.locale not in known:
+            raise UsageError(_("no leaflet is built in locale '{locale}'").format(locale=options.locale),
+                             hint=_("locales of the leaflets: {names}").format(names=", ".join(known)))
     jobs = []
     for slug, leaflet in project.leaflets.items():
         if options.leaflets and slug not in options.leaflets:
@@ -102,10 +111,19 @@ def shard_of(name: str, count: int) -> int:
 
 @dataclass(frozen=True)
 class JobResult:
-    """What one job gave back: its outputs, its problems, whether it was rendered, how long."""
+    """What one job gave back: its outputs, its problems, whether it was rendered, how long,
+    and the edition's state (``ready`` | ``draft`` | ``failed``) with the reasons."""
 
     name: str
     outputs: tuple
     problems: tuple
     rendered: bool
     seconds: float
+    state: str = "failed"
+    reasons: tuple = ()
+    read: tuple = ()  # the project files and catalogs it read (which check findings concern it)
+
+    @property
+    def refused(self) -> bool:
+        """A release build that wrote nothing for this edition."""
+        return not self.outputs and any(p.code == "release-refused" for p in self.problems)

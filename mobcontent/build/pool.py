@@ -1,97 +1,125 @@
-"""Running jobs: in this process or in a pool of worker processes, each job
-under the time limit; results come back in plan order.
+"""Running jobs in watched worker processes (:mod:`mobcontent.build.watchdog`), each
+under the time limit and the memory cap; results come back in plan order.
+
+The serial path (``--jobs 1``) is one watched worker: a runaway or a crash is
+stopped the same way whatever the number of jobs.
 """
 from __future__ import annotations
+
+from dataclasses import replace
 
 from ..base.errors import MobcontentError, Problem
 from ..base.i18n import _
 from ..base.model import Project
 from ..printing.pdf import font_configuration
-from .job import build_job
-from .plan import BuildOptions, Job, JobResult, plan_jobs
+from .gate import FAILED
+from ..checks.runner import run_checks
+from .job import build_job, related_findings
+from .plan import BuildOptions, Job, JobResult
+from .watchdog import CRASH, MEMORY, TIMEOUT, Limits, run_watched
 
 
-def run_jobs(project: Project, jobs: list[Job], kit, options: BuildOptions, findings, cache: dict, progress=None):
-    """Yield a JobResult per job, in plan order, in this process or in a pool of workers."""
-    if options.jobs <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            result = _timed_job(project, job, kit, options, findings, cache.get(job.name))
+def run_jobs(project: Project, jobs: list[Job], kit, options: BuildOptions, cache: dict, progress=None,
+             findings=None) -> tuple[list[JobResult], tuple[Problem, ...]]:
+    """Every job's result in plan order, and the project's check findings.
+
+    With ``findings=None`` the project checks run in the pool as its first task, beside
+    the first renders rather than before them. A job that finished before the findings
+    came and that they concern (an error in a file it read: it must be marked DRAFT or
+    refused) is built again with them, once the rest is done.
+    """
+    tasks = ([("checks", "", None)] if findings is None else []) + [("job", j.name, cache.get(j.name)) for j in jobs]
+    results: dict[str, JobResult] = {}
+    waiting: list[JobResult] = []  # came before the findings
+    again: list[Job] = []
+    by_name = {job.name: job for job in jobs}
+
+    def settle(result: JobResult) -> None:
+        if result.rendered and related_findings(findings, result.read):
+            again.append(by_name[result.name])
+            return
+        results[result.name] = result
+        if progress:
+            progress(result)
+
+    for kind, result in _watched(project, by_name, tasks, kit, options, findings or ()):
+        if kind == "checks":
+            findings = result
+            for early in waiting:
+                settle(early)
+        elif findings is None:
+            waiting.append(result)
+        else:
+            settle(result)
+    if again:
+        redo = [("job", job.name, None) for job in again]
+        for _kind, result in _watched(project, by_name, redo, kit, options, findings):
+            results[result.name] = result
             if progress:
                 progress(result)
-            yield result
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(options.jobs, len(jobs)), mp_context=context,
-                             initializer=_init_worker, initargs=(project, kit, options, findings)) as pool:
-        futures = {pool.submit(_worker_job, job.name, cache.get(job.name)): index for index, job in enumerate(jobs)}
-        results: dict[int, JobResult] = {}
-        for future in as_completed(futures):
-            index = futures[future]
-            try:
-                result = future.result()
-            except Exception as exc:  # a worker that died (killed, out of memory) fails its job only
-                result = JobResult(jobs[index].name, (), (Problem(
-                    "build-failed", "error", jobs[index].leaflet.path, jobs[index].leaflet.line,
-                    _("'{job}' failed in a worker process: {error}").format(
-                        job=jobs[index].name, error=f"{type(exc).__name__}: {exc}"),
-                    _("build it alone with --jobs 1 to see the problem")),), True, 0.0)
-            results[index] = result
-            if progress:
-                progress(result)
-        for index in range(len(jobs)):
-            yield results[index]
+    return [results[job.name] for job in jobs], tuple(findings or ())
 
 
-_WORKER: dict = {}
-
-
-def _init_worker(project, kit, options, findings) -> None:
-    """Each worker keeps the project and prepares the fonts once, for all its jobs."""
-    _WORKER.update(project=project, kit=kit, options=options, findings=findings)
-    font_configuration(kit.key)
-
-
-def _worker_job(name: str, cached) -> JobResult:
-    project, options = _WORKER["project"], _WORKER["options"]
-    if "jobs" not in _WORKER:
-        _WORKER["jobs"] = {job.name: job for job in plan_jobs(project, options)}
-    return _timed_job(project, _WORKER["jobs"][name], _WORKER["kit"], options, _WORKER["findings"], cached)
-
-
-class JobTimeout(BaseException):
-    """Raised by the alarm in a job that ran too long (a BaseException, so that no
-    ``except Exception`` inside a library swallows it)."""
-
-
-def _timed_job(project: Project, job: Job, kit, options: BuildOptions, findings, cached) -> JobResult:
-    """Run one job with a time limit (a runaway render is stopped, not waited for)."""
-    import signal
-    import threading
-    import time
-
-    start = time.perf_counter()
-    limit = options.time_limit if threading.current_thread() is threading.main_thread() else 0
-
-    def expire(signum, frame):
-        raise JobTimeout()
-
-    previous = signal.signal(signal.SIGALRM, expire) if limit else None
-    if limit:
-        signal.setitimer(signal.ITIMER_REAL, limit)
+def _watched(project, jobs: dict, tasks, kit, options, findings):
+    """``(kind, value)`` of each task as it finishes in the watched workers: the findings
+    of the checks task, a JobResult for a job (a stopped or dead worker fails its job)."""
+    limits = Limits(options.time_limit, options.memory_limit)
+    _WORKER.update(project=project, kit=kit, options=options, findings=findings, jobs=jobs)
     try:
-        outputs, problems, rendered = build_job(project, job, kit, options, findings, cached)
-    except MobcontentError as exc:
-        outputs, problems, rendered = [], [exc.problem()], True
-    except JobTimeout:
-        outputs, problems, rendered = [], [Problem(
-            "build-timeout", "error", job.leaflet.path, job.leaflet.line,
-            _("'{job}' took more than {seconds} s and was stopped").format(job=job.name, seconds=f"{limit:g}"),
-            _("look for a runaway text or style in this leaflet's messages, translations or layout"))], True
+        for done in run_watched(_worker_task, tasks, options.jobs, limits, _init_worker, (kit.key,)):
+            kind, name, _cached = tasks[done.index]
+            if kind == "checks":
+                yield kind, (tuple(done.value) if not done.failure else ())
+            else:
+                yield kind, (done.value if not done.failure else _failed(jobs[name], done.failure, done.detail,
+                                                                          options))
     finally:
-        if limit:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-    return JobResult(job.name, tuple(outputs), tuple(problems), rendered, time.perf_counter() - start)
+        _WORKER.clear()
+
+
+_WORKER: dict = {}  # set in the parent before the workers fork: they inherit it
+
+
+def _init_worker(kit_key: str) -> None:
+    """Each worker prepares the fonts once, for all its jobs."""
+    font_configuration(kit_key)
+
+
+def _worker_task(kind: str, name: str, cached):
+    """One task, in a worker: the project checks, or one job (its own errors are its problems)."""
+    import time
+    project, options = _WORKER["project"], _WORKER["options"]
+    if kind == "checks":
+        return tuple(run_checks(project))
+    job = _WORKER["jobs"][name]
+    start = time.perf_counter()
+    try:
+        result = build_job(project, job, _WORKER["kit"], options, _WORKER["findings"], cached)
+    except MobcontentError as exc:
+        result = JobResult(job.name, (), (exc.problem(),), True, 0.0, FAILED, (exc.problem(),))
+    return replace(result, seconds=time.perf_counter() - start)
+
+
+def _failed(job: Job, failure: str, detail: str, options: BuildOptions) -> JobResult:
+    """The result of a job whose worker was stopped or died."""
+    where = (job.leaflet.path, job.leaflet.line)
+    if failure == TIMEOUT:
+        problem = Problem("build-timeout", "error", *where,
+                          _("'{job}' took more than {seconds} s and was stopped").format(
+                              job=job.name, seconds=f"{options.time_limit:g}"),
+                          _("look for a runaway text or style in this leaflet's messages, translations or layout"))
+    elif failure == MEMORY:
+        problem = Problem("build-memory", "error", *where,
+                          _("'{job}' needed more than {limit} MB of memory and was stopped").format(
+                              job=job.name, limit=options.memory_limit),
+                          _("look for a runaway text or image in this leaflet, or raise --memory-limit"))
+    elif failure == CRASH:
+        problem = Problem("build-failed", "error", *where,
+                          _("'{job}' failed: its worker process died ({signal})").format(job=job.name, signal=detail),
+                          _("the other leaflets were built; build this one alone to see the problem"))
+    else:
+        problem = Problem("build-failed", "error", *where,
+                          _("'{job}' failed in a worker process: {error}").format(job=job.name, error=detail),
+                          _("build it alone with --jobs 1 to see the problem"))
+    seconds = options.time_limit if failure == TIMEOUT else 0.0
+    return JobResult(job.name, (), (problem,), True, seconds, FAILED, (problem,))

@@ -38,8 +38,8 @@ def commit_outputs(build_dir: Path, report: BuildReport, jobs: list[Job], write)
     staging = staging_dir(build_dir)
     by_name = {job.name: job for job in jobs}
     for result in report.results:
-        if not result.rendered:
-            continue
+        if not result.rendered or result.refused:
+            continue  # a refused release keeps the edition's earlier draft (listed as not released)
         keep = {o.path for o in result.outputs}
         for rel in sorted(keep):
             folder = make_dirs(root, f"build/{Path(rel).parent.as_posix()}")
@@ -64,8 +64,7 @@ def remove_written(root: Path, rel: str, digest: str) -> None:
 
 
 def remove_outputs(build_dir: Path, job: Job, keep: set[str] = frozenset()) -> None:
-    """Delete the job's files left by an earlier build (a refused release writes nothing,
-    and must not leave an older draft behind), except those in ``keep``."""
+    """Delete the job's files left by an earlier build, except those in ``keep``."""
     root = build_dir.parent
     for name in list_dir(root, f"build/{job.leaflet.slug}"):
         rel = f"{job.leaflet.slug}/{name}"

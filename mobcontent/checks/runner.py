@@ -15,12 +15,13 @@ from .content import (
 )
 from .customs import CUSTOMS_CHECKS
 from .glyphs import check_glyphs
+from .hygiene import check_hygiene
 from .links import check_links
 from .translations import check_canonical_text, check_translations
 
 CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
     check_variables, check_message_status, check_leaflet_locales, check_empty_leaflets, check_glyphs,
-    check_translations, check_canonical_text, check_links, *CUSTOMS_CHECKS,
+    check_translations, check_canonical_text, check_hygiene, check_links, *CUSTOMS_CHECKS,
 ]
 
 

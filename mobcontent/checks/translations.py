@@ -69,7 +69,7 @@ def entry_problems(entry: _po.Entry, rel: str, locale: str) -> list[Problem]:
     out = []
 
     def add(code: str, severity: str, message: str, hint: str) -> None:
-        out.append(Problem(code, severity, rel, entry.line, message, hint))
+        out.append(Problem(code, severity, rel, entry.msgstr_line or entry.line, message, hint))
 
     for fix in find_fixes(entry.msgstr, locale):
         add(fix.code, fix.severity, _("translation: {message}").format(message=fix.message), fix.hint)
@@ -146,12 +146,16 @@ def msgfmt_problems(tool: str, path: Path, rel: str, cache_dir: Path | None = No
             write_atomic(cached, json.dumps([p.as_json() for p in problems], ensure_ascii=False).encode("utf-8"))
         return problems
     import subprocess
+    data = read_at(path, rel)
+    if data.startswith(_po.BOM):  # msgfmt reads a BOM as a syntax error; it is reported as po-bom instead
+        data = data[len(_po.BOM):]
     try:
         # msgfmt speaks the user's language too: run it in the C locale so its output parses the same everywhere
-        run = subprocess.run([tool, "-c", "-o", os.devnull, str(path)], capture_output=True, text=True,
+        run = subprocess.run([tool, "-c", "-o", os.devnull, "-"], input=data, capture_output=True,
                              timeout=60, env={**os.environ, "LC_ALL": "C.UTF-8", "LANGUAGE": ""})
     except (OSError, subprocess.TimeoutExpired):
         return []
+    run = subprocess.CompletedProcess(run.args, run.returncode, "", run.stderr.decode("utf-8", "replace"))
     out = []
     for line in run.stderr.splitlines():
         match = re.match(r"^(.*?):(\d+): (.*)$", line)

@@ -56,13 +56,17 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
 
     existing: dict[str, _po.PoFile] = {}
     broken: set[str] = set()
+    with_bom: set[str] = set()  # rewritten even when nothing else changed: update removes the BOM
     folder = f"locales/{code}/LC_MESSAGES"
     paths = [root / rel for rel in list_files(root, folder, ".po") + list_files(root, f"{folder}/messages", ".po")]
     for path in paths:
         rel = path.relative_to(root).as_posix()
         domain = path.relative_to(base).as_posix()[:-3]
         try:
-            existing[domain] = _po.read_po(read_at(path, rel), rel)
+            data = read_at(path, rel)
+            if data.startswith(_po.BOM):
+                with_bom.add(domain)
+            existing[domain] = _po.read_po(data, rel)
             report.problems.extend(existing[domain].warnings)
         except ContentError as exc:
             broken.add(domain)
@@ -86,7 +90,7 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
         merged, counts = _po.merge_po(template, old, fields, suggest, canonical)
         if old is None:
             merged = replace(merged, header=replace(merged.header, comments=_new_header_comments(project, code, domain)))
-        if old is not None and merged == old:
+        if old is not None and merged == old and domain not in with_bom:
             report.files.append(FileReport(rel, "unchanged"))
             continue
         write_file(root, rel, _po.format_po(merged, old).encode("utf-8"))
@@ -101,7 +105,7 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
         if not any(e.translated for e in merged.entries):
             remove_file(root, rel)
             report.files.append(FileReport(rel, "removed"))
-        elif merged != old:
+        elif merged != old or domain in with_bom:
             write_file(root, rel, _po.format_po(merged, old).encode("utf-8"))
             report.files.append(FileReport(rel, "updated", obsolete=counts.obsolete))
         else:

@@ -164,7 +164,24 @@ def unknown_variable(name: str, where: str, audience: dict, audiences: Audiences
             dimension=_(DIMENSION_NAMES[dim]), every=_(EVERY[dim]))
         hint = _("put the sentence in a '::: only {condition}' block, or write it without the variable").format(
             condition=f"{dim}={','.join(definers[dim])}")
+    close = similar_variable(name, audiences) if audiences is not None and not definers else ""
+    if close:
+        hint = _("did you mean {{{close}}}? Correct the spelling here (or add '{name}' to content/audiences.yaml "
+                 "if it is a new variable)").format(close=close, name=name)
     return ContentError(message, path, int(line or 0), hint, code="variable-unknown")
+
+
+def variable_names(audiences: Audiences) -> set[str]:
+    """Every variable name some profile defines (terms, zone fields, ``{dimension}_name``)."""
+    return {variable for dim in DIMENSIONS for profile in audiences.profiles(dim).values()
+            for variable, _value, _key in profile_values(profile)}
+
+
+def similar_variable(name: str, audiences: Audiences) -> str:
+    """The defined variable name closest to a misspelt one ("" when none is close)."""
+    import difflib
+    close = difflib.get_close_matches(name, sorted(variable_names(audiences)), n=1, cutoff=0.75)
+    return close[0] if close else ""
 
 
 def _definers(name: str, audiences: Audiences) -> dict[str, list[str]]:
@@ -191,7 +208,8 @@ def adapt_message(translated: TranslatedMessage, audience: dict, audiences: Audi
     marks: list[Variable] | None = [] if mark else None
 
     def filled(text: Text, line: int) -> Text:
-        value, used = fill(text.text, variables, f"{message.path}:{line}", audience, audiences, errors, marks)
+        where = text.origin if text.state in ("translated", "fuzzy") and text.origin else f"{message.path}:{line}"
+        value, used = fill(text.text, variables, where, audience, audiences, errors, marks)  # the line to edit
         return Text(text.source, value, _worst([text.state] + [v.value.state for v in used]), text.origin)
 
     title = filled(translated.title, message.title_line)

@@ -12,6 +12,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from ..base.errors import BuildError, ContentError
+from ..base.files import confine, decode_text, read_regular
 from ..base.i18n import _
 from ..base.locales import format_date
 from ..base.model import Leaflet, Project
@@ -178,7 +179,8 @@ def read_layout(project_root: Path, name: str) -> Layout:
     if not path.is_file():
         return Layout(name, directory)
     where = str(path)
-    data = to_plain(read_yaml(path.read_text(encoding="utf-8"), where)) or {}
+    text = decode_text(read_regular(confine(directory, "layout.yaml"), where), where)  # no link out, bounded
+    data = to_plain(read_yaml(text, where)) or {}
     if not isinstance(data, dict):
         raise ContentError(_("layout.yaml must be a mapping of settings"), where, 1,
                            _("use the keys: {keys}").format(keys=", ".join(LAYOUT_KEYS)))

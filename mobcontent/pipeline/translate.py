@@ -156,5 +156,5 @@ def _read_catalog(path: str, size: int, mtime_ns: int, rel: str, locale, source_
             raise _po.PoError(limit.message, rel, entry.line, limit.hint, code=limit.code)
         msgid = canonical_text(entry.msgid, source_locale, tone_style)
         key = context_key(entry.msgctxt, msgid)
-        out[key] = Translation(canonical_text(entry.msgstr, locale), entry.fuzzy, rel, entry.line)
+        out[key] = Translation(canonical_text(entry.msgstr, locale), entry.fuzzy, rel, entry.msgstr_line or entry.line)
     return tuple(out.items())

@@ -36,6 +36,7 @@ class Entry:
     previous_msgid_plural: str | None = None
     obsolete: bool = False
     line: int = field(default=0, compare=False)
+    msgstr_line: int = field(default=0, compare=False)  # where a translator edits the translation
     raw: str = field(default="", compare=False, repr=False)
 
     @property

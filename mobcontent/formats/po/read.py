@@ -281,7 +281,7 @@ class _Parser:
             extracted=tuple(entry.extracted), references=tuple(entry.references),
             previous_msgctxt=prev.get("msgctxt"), previous_msgid=prev.get("msgid"),
             previous_msgid_plural=prev.get("msgid_plural"), obsolete=bool(entry.obsolete),
-            line=msgid_line, raw="\n".join(self.lines[entry.start:entry.end + 1]) + "\n")
+            line=msgid_line, msgstr_line=entry.lines.get("msgstr", msgid_line), raw="\n".join(self.lines[entry.start:entry.end + 1]) + "\n")
         if not result.obsolete:
             first = self.seen.get(result.key)
             if first is not None:

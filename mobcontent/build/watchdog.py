@@ -1,0 +1,147 @@
+"""Watched worker processes: run tasks where a runaway or a crash cannot hang the caller.
+
+Every task runs in a worker process (a :mod:`pebble` process pool, forked, so the
+workers share what the parent loaded). The parent watches them:
+
+- a task that runs past ``Limits.seconds`` has its worker killed and replaced; the
+  task ends as ``failure="timeout"`` and the others go on;
+- a worker that dies (killed, segfault in a C library, out of memory) fails only the
+  task it was running: ``failure="crash"``, ``detail`` names the signal or exit code;
+- a worker's address space is capped at ``Limits.memory_mb`` (RLIMIT_AS, 0: no cap);
+  a task that hits the cap ends as ``failure="memory"``.
+
+Nothing here raises from a signal handler inside the working process, so no library
+(a gc callback, a ``__del__``, a C callback) can swallow the stop. One worker is
+watched the same way as many: ``workers=1`` is the serial path.
+
+The API is two names::
+
+    for done in run_watched(function, [(a, b), (c, d)], workers=2, limits=Limits(60, 2048)):
+        done.index, done.value, done.failure, done.detail
+
+``function`` must be a module-level function (it is sent to the worker by name);
+``initializer(*initargs)`` runs once in each worker before its first task (an
+exception there fails that worker's tasks with ``failure="error"`` instead of
+restarting it for ever).
+"""
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+#: ``Finished.failure`` values
+TIMEOUT, CRASH, MEMORY, ERROR = "timeout", "crash", "memory", "error"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one task may use: seconds of wall time, megabytes of address space (0: no cap)."""
+
+    seconds: float = 300.0
+    memory_mb: int = 0
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A task that ended: its index in the task list, and its value or why it failed."""
+
+    index: int
+    value: object = None
+    failure: str = ""  # "" | TIMEOUT | CRASH | MEMORY | ERROR
+    detail: str = ""  # the signal ("SIGKILL"), the exit code or the error
+
+
+class _MemoryCapHit(Exception):
+    """Raised in the worker when a task hit the memory cap (picklable, sent to the parent)."""
+
+
+_STATE: dict = {}
+
+
+def run_watched(function: Callable, arguments: Iterable[tuple], workers: int, limits: Limits,
+                initializer: Callable | None = None, initargs: tuple = ()) -> Iterator[Finished]:
+    """Run ``function(*args)`` for every ``args`` in watched worker processes; yield each
+    task as it finishes (completion order), never raising for a task that failed."""
+    import multiprocessing
+    from concurrent.futures import as_completed
+
+    from pebble import ProcessPool
+
+    tasks = list(arguments)
+    if not tasks:
+        return
+    pool = ProcessPool(max_workers=max(1, min(workers, len(tasks))), context=multiprocessing.get_context("fork"),
+                       initializer=_start_worker, initargs=(initializer, tuple(initargs), limits.memory_mb))
+    finished = False
+    try:
+        futures = {pool.schedule(_call, args=(function, tuple(args)), timeout=limits.seconds or None): index
+                   for index, args in enumerate(tasks)}
+        for future in as_completed(futures):
+            yield _finished(futures[future], future)
+        finished = True
+    finally:
+        if finished:
+            pool.close()
+        else:  # the caller stopped early or failed: do not wait for the rest
+            pool.stop()
+        pool.join()
+
+
+def _finished(index: int, future) -> Finished:
+    """What became of one task, from its future."""
+    from pebble import ProcessExpired
+
+    try:
+        return Finished(index, future.result())
+    except TimeoutError:
+        return Finished(index, failure=TIMEOUT)
+    except ProcessExpired as exc:
+        return Finished(index, failure=CRASH, detail=describe_exit(exc.exitcode))
+    except _MemoryCapHit as exc:
+        return Finished(index, failure=MEMORY, detail=str(exc))
+    except BaseException as exc:  # a bug in the task: the task fails, the pool goes on
+        return Finished(index, failure=ERROR, detail=f"{type(exc).__name__}: {exc}")
+
+
+def describe_exit(code: int | None) -> str:
+    """A worker's end in words.
+
+    >>> describe_exit(-9), describe_exit(3)
+    ('SIGKILL', 'exit code 3')
+    """
+    if code is not None and code < 0:
+        try:
+            return signal.Signals(-code).name
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"
+
+
+def _start_worker(initializer, initargs, memory_mb: int) -> None:
+    """In each worker: the caller's initializer, then the memory cap (so the set-up is not
+    counted against it). Never raises: pebble would restart a failing worker for ever."""
+    _STATE.clear()
+    try:
+        if initializer is not None:
+            initializer(*initargs)
+    except BaseException as exc:  # reported by every task of this worker
+        _STATE["error"] = f"{type(exc).__name__}: {exc}"
+    if memory_mb:
+        import resource
+        cap = int(memory_mb) * 1024 * 1024
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        _STATE["memory_mb"] = memory_mb
+
+
+def _call(function, args):
+    """The task as it runs in the worker."""
+    if "error" in _STATE:
+        raise RuntimeError(_STATE["error"])
+    try:
+        return function(*args)
+    except MemoryError:
+        raise _MemoryCapHit(f"{_STATE.get('memory_mb', 0)} MB") from None
