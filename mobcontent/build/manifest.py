@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from ..base.errors import ContentError, Problem
 from ..base.files import read_bytes, sha256, write_file
-from ..base.i18n import _
+from ..base.i18n import N_, _
 from ..base.text import shown_target
 
 MANIFEST_VERSION = 1
@@ -151,7 +151,8 @@ EDITION_SCHEMA = {"name": _TEXT, "leaflet": _TEXT, "locales": _LIST, "state": _T
 STATES = ("ready", "draft", "failed")
 REQUIRED = ("leaflet", "locales", "layout", "format", "path", "sha256", "bytes")
 _TYPES = {_TEXT: str, _LIST: list, _MAP: dict, _INT: int, _BOOL: bool}
-_TYPE_NAMES = {_TEXT: "a text", _LIST: "a list", _MAP: "a mapping", _INT: "a number", _BOOL: "true or false"}
+_TYPE_NAMES = {_TEXT: N_("a text"), _LIST: N_("a list"), _MAP: N_("a mapping"), _INT: N_("a number"),
+               _BOOL: N_("true or false")}
 
 
 def manifest_errors(manifest) -> list[str]:
