@@ -27,6 +27,7 @@ from ..base.lock import project_lock
 from ..base.model import DIMENSION_NAMES
 from ..base.text import visible
 from ..base.version import __version__
+from ..build.bounded import run_bounded
 from ..build.bundle import bundle_selection, merge_manifests, write_bundle
 from ..build.engine import build_project, check_project
 from ..build.gate import STATE_WORDS
@@ -122,6 +123,11 @@ def _load(root: str):
         click.echo(_("{count} problem(s): the project could not be loaded.").format(count=len(exc.problems)),
                    err=True)
         sys.exit(2)
+
+
+time_limit_option = option(
+    "--time-limit", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True, metavar="SECONDS",
+    help=N_("Stop the command if it takes longer than this (a runaway text)."))
 
 
 def _writer_lock(root: str, command: str):
@@ -233,10 +239,11 @@ def _table(header, rows):
 @main.command("check", help=N_("Check content, audiences, leaflets and fonts; exit 1 on errors."))
 @option("--json", "as_json", is_flag=True, help=N_("Print the problems as JSON."))
 @option("--strict", is_flag=True, help=N_("Fail on warnings too."))
+@time_limit_option
 @click.pass_obj
-def check_command(root, as_json, strict):
+def check_command(root, as_json, strict, time_limit):
     project = _load(root)
-    problems, layouts = check_project(project, os.cpu_count() or 1)
+    problems, layouts = check_project(project, os.cpu_count() or 1, time_limit)
     counts = {"error": sum(p.severity == "error" for p in problems),
               "warning": sum(p.severity == "warning" for p in problems)}
     if as_json:
@@ -385,9 +392,14 @@ def _build_json(report, options) -> dict:
 
 
 @main.command("extract", help=N_("Write the translation templates locales/templates/**.pot."))
+@time_limit_option
 @click.pass_obj
-def extract_command(root):
-    report = extract_project(_load(root))
+def extract_command(root, time_limit):
+    try:
+        report = run_bounded(extract_project, (_load(root),), time_limit, "extract")
+    except MobcontentError as exc:
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(2 if exc.code == "path-outside-project" else 1)
     for change in report.changed:
         click.echo(change.describe())
     click.echo(_("{written} template(s) written, {unchanged} unchanged").format(
@@ -397,13 +409,17 @@ def extract_command(root):
 @main.command("update",
               help=N_("Merge the templates into locales/<code>/LC_MESSAGES/**.po (creating missing files)."))
 @option("--locale", help=N_("Update only this locale's PO files."))
+@time_limit_option
 @click.pass_obj
-def update_command(root, locale):
+def update_command(root, locale, time_limit):
     project = _load(root)
     try:
         with _writer_lock(root, "update"):
-            report = update_project(project, locale)
+            report = run_bounded(update_project, (project, locale), time_limit, "update")
     except MobcontentError as exc:
+        if exc.code == "command-timeout":
+            click.echo(exc.problem().format(), err=True)
+            sys.exit(1)
         _fail_usage(exc)
     for change in report.changed:
         click.echo(change.describe())

@@ -34,7 +34,7 @@ class Problem:
         the interface language, the code never translated)."""
         where = f"{self.path}:{self.line}" if self.line else self.path
         severity = _(SEVERITIES[self.severity]) if self.severity in SEVERITIES else self.severity
-        text = f"{where}: {severity}: {self.code}: {self.message}"
+        text = f"{where}: {severity}: {self.code}: {self.message}" if where else f"{severity}: {self.code}: {self.message}"
         return visible(f"{text} — {self.hint}" if self.hint else text)
 
     def as_json(self) -> dict:

@@ -7,11 +7,12 @@ exit code.
 """
 from __future__ import annotations
 
-from ..base.errors import Problem
+from ..base.errors import MobcontentError, Problem
 from ..base.model import Project
 from ..base.version import __version__
 from ..pipeline.fontkit import font_cache_dir, project_characters
 from ..printing.fonts import prepare_font_kit
+from .bounded import run_bounded
 from .cache import fast_reuse, merge_previous, not_released, previous_outputs
 from .contact import write_contact_sheet
 from ..checks.runner import run_checks
@@ -96,11 +97,15 @@ def check_layouts(project: Project, jobs: int = 1) -> tuple[list[Problem], dict]
     return problems, {"laid_out": sum(r.rendered for r in results), "cached": sum(not r.rendered for r in results)}
 
 
-def check_project(project: Project, jobs: int = 1) -> tuple[list[Problem], dict]:
+def check_project(project: Project, jobs: int = 1, seconds: float = 300.0) -> tuple[list[Problem], dict]:
     """Everything that would block a release: the checks, then the layouts (fit, glyphs),
-    sorted by path and line. Returns the problems and the layout counts."""
+    sorted by path and line. Returns the problems and the layout counts. The checks run
+    in a watched worker under ``seconds`` (a runaway input stops them, not the caller)."""
     problems, counts = check_layouts(project, jobs) if project.leaflets else ([], {"laid_out": 0, "cached": 0})
-    found = set(run_checks(project))
+    try:
+        found = set(run_bounded(run_checks, (project,), seconds, "check"))
+    except MobcontentError as exc:
+        found = {exc.problem()}
     said = {(p.code, p.path, p.line) for p in found}
     found |= {p for p in problems if (p.code, p.path, p.line) not in said}  # laying out may meet them again
     return sorted(found, key=lambda p: (p.path, p.line, p.code, p.message)), counts
