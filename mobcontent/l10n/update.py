@@ -14,7 +14,7 @@ from ..base.locales import display_name, plural_forms
 from ..base.model import Project
 from ..content.settings import target_locales
 from ..formats import po as _po
-from .extract import TEMPLATE_DIR, FileReport, Report, creation_date
+from .extract import TEMPLATE_DIR, FileReport, Report, clean_po_bytes, creation_date
 
 # --------------------------------------------------------------------------- update
 
@@ -93,7 +93,7 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
         if old is not None and merged == old and domain not in with_bom:
             report.files.append(FileReport(rel, "unchanged"))
             continue
-        write_file(root, rel, _po.format_po(merged, old).encode("utf-8"))
+        write_file(root, rel, clean_po_bytes(_po.format_po(merged, old), rel))
         report.files.append(FileReport(rel, "created" if old is None else "updated", counts.new, counts.fuzzy,
                                        counts.obsolete, counts.revived))
     for domain, old in existing.items():
@@ -106,7 +106,7 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
             remove_file(root, rel)
             report.files.append(FileReport(rel, "removed"))
         elif merged != old or domain in with_bom:
-            write_file(root, rel, _po.format_po(merged, old).encode("utf-8"))
+            write_file(root, rel, clean_po_bytes(_po.format_po(merged, old), rel))
             report.files.append(FileReport(rel, "updated", obsolete=counts.obsolete))
         else:
             report.files.append(FileReport(rel, "unchanged"))
