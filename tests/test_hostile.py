@@ -342,3 +342,29 @@ def test_a_forged_msgfmt_answer_in_the_project_hides_nothing(make_project):
     import json
     codes = {p["code"] for p in json.loads(result.stdout)["problems"] if p["path"] == rel}
     assert "po-msgfmt" in codes, codes
+
+
+# --- time limits for check, extract, update ----------------------------------------------
+
+def _sleep_forever(seconds):
+    import time as _time
+    _time.sleep(seconds)
+
+
+def test_commands_other_than_build_stop_at_the_time_limit():
+    """check's project checks, extract and update run through run_bounded: a task that
+    would run for ever (or swallow every exception) has its worker killed at the limit."""
+    from mobcontent.base.errors import MobcontentError
+    from mobcontent.build.bounded import run_bounded
+
+    start = time.monotonic()
+    with pytest.raises(MobcontentError) as caught:
+        run_bounded(_sleep_forever, (600,), 1.0, "extract")
+    assert caught.value.code == "command-timeout" and time.monotonic() - start < 30
+    assert "'extract' took more than 1 s" in str(caught.value)
+
+
+def test_time_limit_options_exist_on_check_extract_update():
+    for command in ("check", "extract", "update"):
+        result = CliRunner().invoke(main, [command, "--help"])
+        assert "--time-limit" in result.output, command
