@@ -120,6 +120,14 @@ def font_cache(tmp_path_factory):
     return tmp_path_factory.mktemp("fonts")
 
 
+@pytest.fixture(autouse=True)
+def session_font_cache(request, monkeypatch):
+    """Every test shares the session's font kit unless it sets its own: `check` lays the
+    leaflets out too, and a fresh kit costs half a minute."""
+    if "MOBCONTENT_FONT_CACHE" not in os.environ:
+        monkeypatch.setenv("MOBCONTENT_FONT_CACHE", str(request.getfixturevalue("font_cache")))
+
+
 @pytest.fixture
 def shared_kit(font_cache, monkeypatch):
     """Point builds at the session's font-kit cache."""

@@ -111,7 +111,7 @@ def test_avoid_terms_in_source_translation_and_terms(make_project):
         ("content/audiences.yaml", 5),  # the term value
         ("content/messages/lua-dao.md", 2),  # the title
         ("content/messages/lua-dao.md", 6),  # the body, on the line where the term starts
-        ("locales/rad/LC_MESSAGES/messages/lua-dao.po", 5),  # the translation (its msgid line)
+        ("locales/rad/LC_MESSAGES/messages/lua-dao.po", 6),  # the translation (its msgstr line)
     ]  # not line 10: that block is only for M’nông, whose list is empty
     assert problems[2].format() == (
         "content/messages/lua-dao.md:6: error: avoid-term: 'người Thượng' is on the avoid list of Ê Đê "

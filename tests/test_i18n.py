@@ -324,7 +324,7 @@ def test_overflow_and_missing_glyph_in_vietnamese(make_project, shared_kit):
                          f"---\ntitle: Cảnh giác lừa đảo\ntopics: [scam]\nstatus: approved\n---\nGọi ☎ 113.\n\n{body}\n"})
     result = run(["-C", root, "build", "--format", "pdf"], VI)
     assert result.exit_code == 1
-    assert ("content/messages/lua-dao.md:6: cảnh báo: glyph-missing: phông chữ không có ký tự '☎' "
+    assert ("content/messages/lua-dao.md:6: lỗi: glyph-missing: phông chữ không có ký tự '☎' "
             "(U+260E BLACK TELEPHONE) — hãy thay ký tự này (có thể do gõ nhầm hoặc sai bộ gõ?); "
             "bản nháp sẽ tô sáng chỗ đó") in lines(result)
     overflow = next(line for line in lines(result) if ": text-overflow: " in line)

@@ -3,6 +3,7 @@ PDF/X-4 and PDF/A-2b, text extraction, reproducibility, release refusals."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -225,13 +226,16 @@ def test_a_weasyprint_warning_refuses_a_release_but_not_a_draft(make_project, sh
     files["layouts/a5-flyer/layout.css"] += BAD_LAYOUT
     root = make_project(files)
     draft = run(root, "build", "--format", "pdf")
-    assert draft.exit_code == 0, draft.output
+    assert draft.exit_code == 0, draft.output  # a draft: printable for review, not ready
     assert "warning: print-warning: WeasyPrint: Ignored `colour: red`" in draft.stderr
+    assert "bien-gioi.vi  draft" in draft.output
     result = run(root, "build", "--release", "--format", "pdf")
     assert result.exit_code == 1
     assert "content/leaflets/bien-gioi.yaml:1: error: print-warning: WeasyPrint: Ignored `colour: red`" in result.stderr
     assert "error: release-refused: 'bien-gioi.vi' is not fit to print" in result.stderr
-    assert not (root / "build" / "bien-gioi" / "bien-gioi.vi.pdf").exists()
+    assert "not released: bien-gioi/bien-gioi.vi.pdf" in result.stderr  # the draft stays, never as a release
+    listed = json.loads((root / "build" / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    assert [(o["path"], o["state"]) for o in listed] == [("bien-gioi/bien-gioi.vi.pdf", "draft")]
 
 
 def test_personal_names_never_break_at_their_hyphen(make_project, shared_kit):

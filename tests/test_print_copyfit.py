@@ -1,6 +1,7 @@
 """Copyfit: long Ê Đê text is set smaller until it fits; text that never fits fails the build."""
 from __future__ import annotations
 
+import json
 import re
 
 from conftest import BASE_FILES
@@ -69,7 +70,9 @@ def test_text_that_never_fits_fails_with_leaflet_locale_layout_and_how_much(make
     # a draft still writes it, for the officer to see what overflows; a release does not
     assert (root / "build" / "bien-gioi" / "bien-gioi.vi.pdf").is_file()
     assert run(root, "build", "--release").exit_code == 1
-    assert not (root / "build" / "bien-gioi" / "bien-gioi.vi.pdf").exists()
+    assert (root / "build" / "bien-gioi" / "bien-gioi.vi.pdf").is_file()  # the draft is kept, listed as failed
+    listed = json.loads((root / "build" / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    assert {o["state"] for o in listed if o["leaflet"] == "bien-gioi"} == {"failed"}
 
 
 PANEL_HTML = """<!DOCTYPE html><html><head><style>

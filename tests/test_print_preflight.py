@@ -49,8 +49,8 @@ def test_a_draft_prints_the_missing_character_highlighted(make_project, shared_k
     root = make_project({"content/leaflets/bien-gioi.yaml": RAD_LEAFLET,
                          "locales/rad/LC_MESSAGES/messages/lua-dao.po": RAD_PO})
     result = run(root, "build", "--locale", "rad", "--format", "pdf,html")
-    assert result.exit_code == 0, result.output
-    assert "lua-dao.po:14: warning: glyph-missing" in result.stderr
+    assert result.exit_code == 1, result.output  # a missing glyph fails the edition; its draft is written to review
+    assert "lua-dao.po:14: error: glyph-missing" in result.stderr
     html = (root / "build" / "bien-gioi" / "bien-gioi.rad.html").read_text(encoding="utf-8")
     assert f'<span class="mc-glyph-missing">{PHONE}</span>' in html
     assert 'class="draft-mark"' in html
@@ -108,7 +108,7 @@ def test_release_lists_every_reason_and_writes_nothing(make_project, shared_kit)
     result = run(root, "build", "--release", "--locale", "rad")
     assert result.exit_code == 1
     err = result.stderr
-    assert "lua-dao.po:9: error: translation-fuzzy: rad: 'Cảnh giác lừa đảo' is fuzzy" in err
+    assert "lua-dao.po:10: error: translation-fuzzy: rad: 'Cảnh giác lừa đảo' is fuzzy" in err  # its msgstr
     assert ("content/messages/cot-moc.md:11: error: translation-missing: rad: "
             "'Mỗi cột mốc là tài sản chung. Báo ngay cho {border_post}.' has no translation yet") in err
     assert "locales/rad/LC_MESSAGES/layouts.po: error: translation-missing: rad: 'BẢN NHÁP'" in err

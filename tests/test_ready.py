@@ -301,3 +301,17 @@ def test_clear_usage_errors_exit_2_without_a_traceback(make_project, args, expec
     assert result.exit_code == 2, result.output
     assert expected in result.stderr and "Traceback" not in result.output
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
+def test_a_title_too_long_for_the_first_screen_slide_is_not_ready(make_project, shared_kit):
+    title = ("Biên giới bình yên " * 17).strip()  # 300+ characters: page 1 would be blank
+    root = make_project({"content/leaflets/bien-gioi.yaml": f"title: {title}\naudience: {{zone: krong-na}}\n"
+                                                            "locales: [vi]\nlayout: screen\nmessages: [lua-dao]\n"
+                                                            "date: 2026-11-01\n"})
+    result = run(root, "build", "--format", "html")
+    assert result.exit_code == 1
+    assert problem_lines(result, "text-overflow") == {"content/leaflets/bien-gioi.yaml:1"}
+    assert "the 'masthead' panel is" in result.stderr
+    assert states(root)["bien-gioi.vi"] == ("failed", ["text-overflow"])
+    bundle = run(root, "bundle")
+    assert bundle.exit_code == 1 and "bien-gioi.vi (failed)" in bundle.stderr  # nothing left to bundle

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import shutil
 import threading
-import time
 import urllib.request
 
 import pytest
 
-from mobcontent.app.serve import PreviewState, make_handler, snapshot
+from mobcontent.app.serve import snapshot
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

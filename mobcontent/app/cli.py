@@ -10,6 +10,7 @@ before click reads the arguments, so help, usage errors and click's own words
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import json
@@ -21,27 +22,27 @@ from pathlib import Path
 import click
 
 from ..base.errors import MobcontentError, ProjectError
-from ..base.files import write_file
 from ..base.i18n import N_, _, ngettext
 from ..base.lock import project_lock
-from ..base.model import DIMENSION_NAMES
 from ..base.text import visible
 from ..base.version import __version__
 from ..build.bounded import run_bounded
-from ..build.bundle import bundle_selection, merge_manifests, write_bundle
+from ..build.bundle import ShardsMismatch, bundle_build, merge_shards
+from ..build.manifest import ManifestInvalid
 from ..build.engine import build_project, check_project
-from ..build.gate import STATE_WORDS
-from ..build.manifest import manifest_problems, select_outputs
-from ..build.plan import FORMATS, BuildOptions, plan_jobs
-from ..content.audience import filter_messages
+from ..build.plan import BuildOptions, build_options, plan_jobs
+from ..base.files import write_atomic
+from ..build.report import report_json, state_text
+from ..checks.runner import problem_counts
+from ..content.audience import filter_messages, messages_json
 from ..content.load import load_project
 from ..content.scaffold import init_project
 from ..l10n.extract import extract_project
 from ..l10n.stats import project_stats
 from ..l10n.update import update_project
+from ..pipeline.preview import bracket, preview_html, preview_message, preview_text
 from .language import choose_language, translate_click
 from .serve import serve
-from .show import bracket, preview_html, preview_message, preview_text
 
 
 class TranslatedHelp:
@@ -125,6 +126,18 @@ def _load(root: str):
         sys.exit(2)
 
 
+@contextlib.contextmanager
+def _reported():
+    """Library errors as messages and exit codes: a usage error exits 2, anything else 1."""
+    try:
+        yield
+    except MobcontentError as exc:
+        if exc.code == "usage":
+            _fail_usage(exc)
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(1)
+
+
 time_limit_option = option(
     "--time-limit", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True, metavar="SECONDS",
     help=N_("Stop the command if it takes longer than this (a runaway text)."))
@@ -206,19 +219,10 @@ def init_command(directory):
 @click.pass_obj
 def list_command(root, ethnic, religion, zone, topic, status, as_json):
     project = _load(root)
-    for dim, value in (("ethnic", ethnic), ("religion", religion), ("zone", zone)):
-        known = list(project.audiences.profiles(dim)) + (list(project.audiences.zone_groups) if dim == "zone" else [])
-        if value is not None and value not in known:
-            unknown = _("unknown {dimension} '{value}'").format(dimension=_(DIMENSION_NAMES[dim]), value=value)
-            click.echo(_error(unknown + " — "
-                              + _("use one of: {values}").format(values=", ".join(known))), err=True)
-            sys.exit(2)
-    messages = filter_messages(project, ethnic=ethnic, religion=religion, zone=zone, topic=topic, status=status)
+    with _reported():
+        messages = filter_messages(project, ethnic=ethnic, religion=religion, zone=zone, topic=topic, status=status)
     if as_json:
-        data = {"messages": [{"slug": m.slug, "path": m.path, "title": m.title,
-                              "audience": {k: list(v) for k, v in m.audience.items()},
-                              "topics": list(m.topics), "status": m.status} for m in messages]}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(messages_json(messages), ensure_ascii=False, indent=2))
         return
     rows = [(m.slug, m.status, ", ".join(m.topics), _audience_text(m.audience), m.title) for m in messages]
     _table((_("SLUG"), _("STATUS"), _("TOPICS"), _("AUDIENCE"), _("TITLE")), rows)
@@ -242,10 +246,8 @@ def _table(header, rows):
 @time_limit_option
 @click.pass_obj
 def check_command(root, as_json, strict, time_limit):
-    project = _load(root)
-    problems, layouts = check_project(project, os.cpu_count() or 1, time_limit)
-    counts = {"error": sum(p.severity == "error" for p in problems),
-              "warning": sum(p.severity == "warning" for p in problems)}
+    problems, layouts = check_project(_load(root), os.cpu_count() or 1, time_limit)
+    counts = problem_counts(problems)
     if as_json:
         click.echo(json.dumps({"problems": [p.as_json() for p in problems], "counts": counts, "layouts": layouts},
                               ensure_ascii=False, indent=2))
@@ -276,31 +278,14 @@ def check_command(root, as_json, strict, time_limit):
 def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit,
                   memory_limit):
     project = _load(root)
-    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    bad = [f for f in wanted if f not in FORMATS]
-    if bad:
-        click.echo(_error(_("unknown format {formats} — use: {values}").format(formats=", ".join(bad),
-                                                                                values=", ".join(FORMATS))), err=True)
-        sys.exit(2)
-    options = BuildOptions(tuple(leaflets), locale, wanted, release, jobs=jobs or os.cpu_count() or 1,
-                           shard=_parse_shard(shard), incremental=not no_cache, time_limit=time_limit,
-                           memory_limit=memory_limit)
-    try:
+    with _reported(), _unwritable_build(root):
+        options = build_options(leaflets, locale, formats, release, jobs, shard, not no_cache, time_limit,
+                                memory_limit)
         total = len(plan_jobs(project, options))
         with _writer_lock(root, "build"), _progress(total, quiet=as_json) as progress:
             report = build_project(project, options, progress=progress)
-    except MobcontentError as exc:
-        if exc.code == "usage":
-            _fail_usage(exc)
-        click.echo(exc.problem().format(), err=True)
-        sys.exit(1)
-    except OSError as exc:  # build/ unwritable, disk full: say where, keep what was there
-        click.echo(_("error: cannot write the build: {path}: {reason} — check that build/ is a folder you may "
-                     "write to, and that the disk is not full").format(
-            path=exc.filename or os.path.join(root, "build"), reason=exc.strerror or exc), err=True)
-        sys.exit(1)
     if as_json:
-        click.echo(json.dumps(_build_json(report, options), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(report_json(report, options), ensure_ascii=False, indent=2))
     else:
         for problem in report.problems:
             click.echo(problem.format(), err=True)
@@ -312,14 +297,16 @@ def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cach
         sys.exit(1)
 
 
-def _parse_shard(text: str | None):
-    if not text:
-        return None
-    k, _slash, n = text.partition("/")
-    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
-        click.echo(_error(_("--shard '{value}' is not K/N with 1 ≤ K ≤ N (e.g. 2/4)").format(value=text)), err=True)
-        sys.exit(2)
-    return int(k), int(n)
+@contextlib.contextmanager
+def _unwritable_build(root: str):
+    """build/ unwritable, disk full: say where, keep what was there (exit 1)."""
+    try:
+        yield
+    except OSError as exc:
+        click.echo(_("error: cannot write the build: {path}: {reason} — check that build/ is a folder you may "
+                     "write to, and that the disk is not full").format(
+            path=exc.filename or os.path.join(root, "build"), reason=exc.strerror or exc), err=True)
+        sys.exit(1)
 
 
 class _progress:
@@ -343,7 +330,7 @@ class _progress:
         elif not self.quiet:
             how = (_("rendered in {seconds} s").format(seconds=f"{result.seconds:.2f}") if result.rendered
                    else _("unchanged"))
-            click.echo(f"[{self.done}/{self.total}] {result.name}: {how}, {_state_text(result)}", err=True)
+            click.echo(f"[{self.done}/{self.total}] {result.name}: {how}, {state_text(result)}", err=True)
 
     def __exit__(self, *exc):
         if self.bar is not None:
@@ -351,17 +338,11 @@ class _progress:
         return False
 
 
-def _state_text(result) -> str:
-    """An edition's state in words, and whether a release build refused it."""
-    text = _(STATE_WORDS.get(result.state, result.state))
-    return text + " (" + _("not released") + ")" if result.refused else text
-
-
 def _build_summary(report) -> None:
     rows = []
     for result in report.results:
         pages = max([o.pages for o in result.outputs if o.format == "pdf"] or [0])
-        rows.append((result.name, _state_text(result), str(pages) if pages else "-",
+        rows.append((result.name, state_text(result), str(pages) if pages else "-",
                      f"{result.seconds:.2f} s" if result.rendered else _("unchanged")))
     if rows:
         _table((_("LEAFLET"), _("STATE"), _("PAGES"), _("TIME")), rows)
@@ -375,31 +356,13 @@ def _build_summary(report) -> None:
             count=len(report.not_released), paths=", ".join(report.not_released[:5])), err=True)
 
 
-def _build_json(report, options) -> dict:
-    """The build report for CI: every edition's state, reasons and problems, and the counts."""
-    jobs = [{"name": r.name, "state": r.state, "status": r.state, "refused": r.refused, "rendered": r.rendered,
-             "seconds": round(r.seconds, 3), "outputs": [o.path for o in r.outputs],
-             "reasons": [p.as_json() for p in r.reasons], "problems": [p.as_json() for p in r.problems]}
-            for r in report.results]
-    problems = [p.as_json() for p in report.problems]
-    counts = {"jobs": len(jobs), "rendered": len(report.rendered), "reused": len(report.reused),
-              "failed": report.failed, "refused": report.refused,
-              **{state: sum(j["state"] == state for j in jobs) for state in STATE_WORDS},
-              "error": sum(p["severity"] == "error" for p in problems),
-              "warning": sum(p["severity"] == "warning" for p in problems)}
-    return {"release": options.release, "jobs": jobs, "problems": problems, "counts": counts,
-            "removed": report.removed, "not_released": report.not_released}
-
-
 @main.command("extract", help=N_("Write the translation templates locales/templates/**.pot."))
 @time_limit_option
 @click.pass_obj
 def extract_command(root, time_limit):
-    try:
-        report = run_bounded(extract_project, (_load(root),), time_limit, "extract")
-    except MobcontentError as exc:
-        click.echo(exc.problem().format(), err=True)
-        sys.exit(2 if exc.code == "path-outside-project" else 1)
+    project = _load(root)
+    with _reported():
+        report = run_bounded(extract_project, (project,), time_limit, "extract")
     for change in report.changed:
         click.echo(change.describe())
     click.echo(_("{written} template(s) written, {unchanged} unchanged").format(
@@ -417,7 +380,7 @@ def update_command(root, locale, time_limit):
         with _writer_lock(root, "update"):
             report = run_bounded(update_project, (project, locale), time_limit, "update")
     except MobcontentError as exc:
-        if exc.code == "command-timeout":
+        if exc.code in ("command-timeout", "command-failed"):
             click.echo(exc.problem().format(), err=True)
             sys.exit(1)
         _fail_usage(exc)
@@ -467,68 +430,27 @@ def stats_command(root, as_json):
         help=N_("Join these shard manifests into build/manifest.json first (repeat the option)."))
 @click.pass_obj
 def bundle_command(root, target, campaign, release, shards):
-    build_dir = Path(os.path.abspath(root)) / "build"
-    if shards:
-        project = _load(root)
-        manifests = []
-        for shard in shards:
-            shard_path = Path(os.path.abspath(shard))
-            manifests.append((shard, _checked_manifest(shard_path.parent, shard_path.name, shard)))
-        expected = {job.name for job in plan_jobs(project, BuildOptions())}
-        merged, problems = merge_manifests(manifests, expected)
-        for problem in problems:
-            click.echo(_error(problem), err=True)
-        if problems:
-            click.echo(_("{count} problem(s): the shards do not make one whole build.").format(count=len(problems)),
-                       err=True)
-            sys.exit(1)
-        write_file(build_dir.parent, "build/manifest.json",
-                   (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    if not os.path.lexists(build_dir / "manifest.json"):
-        click.echo(_error(_("{path} is missing or unreadable — run 'mobcontent build' first").format(
-            path=build_dir / "manifest.json")), err=True)
-        sys.exit(2)
-    manifest = _checked_manifest(build_dir.parent, "build/manifest.json")
-    if release and not manifest.get("release"):
-        click.echo(_error(_("this is a draft build (manifest says release: false) — "
-                            "run 'mobcontent build --release' first")), err=True)
-        sys.exit(1)
-    manifest = _bundled_outputs(select_outputs(manifest, campaign), release)
-    if not manifest["outputs"]:
-        click.echo(_error(_("no output belongs to campaign '{campaign}'").format(campaign=campaign)), err=True)
-        sys.exit(1)
-    path = Path(target) if target else f"build/bundles/{campaign or 'all'}.zip"
+    build_dir = Path(root) / "build"
     try:
-        names = write_bundle(build_dir, path, manifest)
+        if shards:
+            merge_shards(build_dir, list(shards), {job.name for job in plan_jobs(_load(root), BuildOptions())})
+        path, names, left = bundle_build(build_dir, Path(target) if target else None, campaign, release)
+    except ManifestInvalid as exc:  # a manifest that is not what a build writes: every problem, exit 2
+        for problem in exc.problems:
+            click.echo(problem.format(), err=True)
+        sys.exit(2)
+    except ShardsMismatch as exc:
+        for problem in exc.problems:
+            click.echo(_error(problem), err=True)
+        click.echo(exc.message, err=True)
+        sys.exit(1)
     except MobcontentError as exc:
         click.echo(_error(exc), err=True)
-        sys.exit(1)
-    shown = path if isinstance(path, Path) else Path(root) / path
-    click.echo(f"{shown}: " + _("{count} file(s), verified against the manifest").format(count=len(names)))
-
-
-def _checked_manifest(root: Path, rel: str, shown: str | None = None) -> dict:
-    """A manifest that passed its schema check, or every problem printed and exit 2."""
-    manifest, problems = manifest_problems(root, rel, shown)
-    for problem in problems:
-        click.echo(problem.format(), err=True)
-    if manifest is None:
-        sys.exit(2)
-    return manifest
-
-
-def _bundled_outputs(manifest: dict, release: bool) -> dict:
-    """The outputs a bundle takes: a release refuses any edition not ready; a draft
-    bundle leaves failed editions out, and says so."""
-    kept, left, refusing = bundle_selection(manifest, release)
-    if release and refusing:
-        click.echo(_error(_("not every edition is ready, so there is no release bundle: {editions}").format(
-            editions=", ".join(refusing))), err=True)
-        sys.exit(1)
+        sys.exit(2 if exc.code == "usage" else 1)
     if left:
         click.echo(_("Left out of the bundle (failed, not fit even as a draft): {editions}").format(
             editions=", ".join(left)), err=True)
-    return kept
+    click.echo(f"{path}: " + _("{count} file(s), verified against the manifest").format(count=len(names)))
 
 
 @main.command("serve", help=N_("Preview leaflets in the browser; rebuild and reload on every edit."))
@@ -559,13 +481,8 @@ def serve_command(root, port, host):
 def show_command(root, message, ethnic, religion, zone, locale, html_path):
     project = _load(root)
     audience = {dim: value for dim, value in (("ethnic", ethnic), ("religion", religion), ("zone", zone)) if value}
-    try:
+    with _reported():
         preview = preview_message(project, message, audience, locale)
-    except MobcontentError as exc:
-        if exc.code == "usage":
-            _fail_usage(exc)
-        click.echo(exc.problem().format(), err=True)
-        sys.exit(1)
     colour = sys.stdout.isatty()
     style = (lambda value, variable: click.style(value, fg="cyan", bold=True, underline=True)) if colour else bracket
     marks = []

@@ -29,7 +29,7 @@ from ..build.gate import STATE_WORDS
 from ..build.manifest import read_manifest
 from ..build.plan import BuildOptions
 from ..content.load import load_project
-from .show import preview_html, preview_message
+from ..pipeline.preview import preview_html, preview_message
 
 WATCHED = ("mobcontent.yaml", "content", "locales", "layouts")
 LABELS = {"slug": N_("slug"), "ethnic": N_("ethnic"), "religion": N_("religion"), "zone": N_("zone"),
@@ -186,8 +186,8 @@ def index_html(root: Path, state: PreviewState) -> str:
                 images = "".join(f"<img src='/build/{html.escape(o['path'])}?g={state.generation}' alt=''>"
                                  for o in sorted(outputs, key=lambda o: o["path"]) if o["format"] == "png")
                 states = {o.get("state", "draft" if o.get("draft") else "ready") for o in outputs}
-                state = "failed" if "failed" in states else "draft" if "draft" in states else "ready"
-                draft = f" <strong class='state-{state}'>{html.escape(_(STATE_WORDS[state]))}</strong>"
+                worst = "failed" if "failed" in states else "draft" if "draft" in states else "ready"
+                draft = f" <strong class='state-{worst}'>{html.escape(_(STATE_WORDS[worst]))}</strong>"
                 parts.append(f"<div class='locale'><p>{html.escape(locale)}{draft}: {links}</p>"
                              f"<div class='pages'>{images}</div></div>")
             parts.append("</div>")

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..base.errors import BuildError
+import os
+
+from ..base.errors import BuildError, UsageError
 from ..base.files import read_bytes, sha256, write_atomic, write_file
 from ..base.i18n import _
-from .manifest import MANIFEST_VERSION, verify_outputs
+from .manifest import MANIFEST_VERSION, checked_manifest, select_outputs, verify_outputs
 
 # --------------------------------------------------------------------------- zip bundles
 
@@ -37,9 +39,9 @@ def write_bundle(build_dir: Path, target: Path | str, manifest: dict) -> list[st
     command line gave, or a path relative to the project such as ``build/bundles/all.zip``).
 
     ``manifest`` must be sound (:func:`~.manifest.manifest_errors`): every member is a
-    normalised path inside build/. The files are checked against the manifest first, and
-    the zip is read back and checked again before it is renamed into place; returns the
-    member names.
+    normalised path inside build/, read through the confined file layer. The files are
+    checked against the manifest first, and the zip is read back and checked again before
+    it is renamed into place; returns the member names.
     """
     import io
     import zipfile
@@ -118,3 +120,61 @@ def merge_manifests(manifests: list[tuple[str, dict]], expected: set[str] | None
               "release": releases == {True}, "outputs": sorted(outputs, key=lambda o: o["path"]),
               "editions": [editions[name] for name in sorted(editions)]}
     return merged, problems
+
+
+class ShardsMismatch(BuildError):
+    """The shard manifests do not make one whole build; ``problems`` says why."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(_("{count} problem(s): the shards do not make one whole build.").format(count=len(problems)))
+
+
+def merge_shards(build_dir: Path, shards: list[str], expected: set[str]) -> None:
+    """``bundle --merge``: join the shard manifests into ``build/manifest.json``.
+
+    ``expected`` is every job the project plans; a missing or doubled one raises
+    :class:`ShardsMismatch`, an unreadable shard a :class:`UsageError`.
+    """
+    manifests = []
+    for shard in shards:  # the file names are the user's; their content is checked like any manifest
+        path = Path(os.path.abspath(shard))
+        manifests.append((shard, checked_manifest(path.parent, path.name, shard)))
+    merged, problems = merge_manifests(manifests, expected)
+    if problems:
+        raise ShardsMismatch(problems)
+    write_file(build_dir.parent, "build/manifest.json",
+               (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+
+def bundle_build(build_dir: Path, target: Path | None, campaign: str | None,
+                 release: bool) -> tuple[Path, list[str], list[str]]:
+    """Zip the build's outputs (one campaign's, or all) to ``target`` after verifying them.
+
+    Returns the zip's path, its member names and the editions left out (failed: never
+    bundled). No manifest is a :class:`UsageError`; a draft build asked for as a
+    release, a release with an edition that is not ``ready``, nothing to bundle or a
+    file that differs from the manifest is a :class:`BuildError`.
+    """
+    if not os.path.lexists(build_dir / "manifest.json"):
+        raise UsageError(_("{path} is missing or unreadable — run 'mobcontent build' first").format(
+            path=build_dir / "manifest.json"))
+    manifest = checked_manifest(build_dir.parent, "build/manifest.json")
+    if release and not manifest.get("release"):
+        raise BuildError(_("this is a draft build (manifest says release: false) — "
+                           "run 'mobcontent build --release' first"))
+    selected = select_outputs(manifest, campaign)
+    if campaign is not None:
+        leaflets = {o["leaflet"] for o in selected["outputs"]}
+        selected["editions"] = [e for e in manifest.get("editions", []) if e.get("leaflet") in leaflets]
+    manifest, left, refusing = bundle_selection(selected, release)
+    if release and refusing:
+        raise BuildError(_("not every edition is ready, so there is no release bundle: {editions}").format(
+            editions=", ".join(refusing)), code="bundle-not-ready")
+    if not manifest["outputs"]:
+        raise BuildError(_("no output belongs to campaign '{campaign}'").format(campaign=campaign) if campaign
+                         else _("nothing to bundle: no edition can go in a bundle") + (
+                             " (" + ", ".join(left) + ")" if left else ""))
+    path = target or f"build/bundles/{campaign or 'all'}.zip"
+    names = write_bundle(build_dir, path, manifest)
+    return (path if isinstance(path, Path) else build_dir.parent / path), names, left

@@ -1,8 +1,7 @@
-"""The *bundle* stage: write outputs atomically and describe them in the manifest.
+"""The manifest ``build/manifest.json``: every output with its sha256, inputs and state.
 
-Every file is written under a temporary name starting with ``.`` in its final
-folder, flushed to disk, then renamed into place, so a reader (or a crash)
-never sees half a file.
+Files are written atomically (:func:`mobcontent.base.files.write_atomic`); the
+manifest is what ``bundle`` verifies and the incremental cache compares with.
 """
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..base.errors import ContentError, Problem
+from ..base.errors import ContentError, Problem, UsageError
 from ..base.files import read_bytes, sha256, write_file
 from ..base.i18n import N_, _
 from ..base.text import shown_target
@@ -112,6 +111,26 @@ def load_manifest(root: Path, rel: str) -> dict:
     errors = manifest_errors(manifest)
     if errors:
         raise ContentError(errors[0], rel, 0, code="manifest-invalid")
+    return manifest
+
+
+class ManifestInvalid(UsageError):
+    """A manifest (``build/manifest.json`` or a shard's) that is not what a build writes;
+    ``problems`` names every bad key. Nothing is bundled from it."""
+
+    code = "manifest-invalid"
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        first = self.problems[0]
+        super().__init__(first.message, first.path, first.line, first.hint, code="manifest-invalid")
+
+
+def checked_manifest(root: Path, rel: str, shown: str | None = None) -> dict:
+    """The manifest at ``rel``, sound (:func:`manifest_errors`), else :class:`ManifestInvalid`."""
+    manifest, problems = manifest_problems(root, rel, shown)
+    if manifest is None:
+        raise ManifestInvalid(problems)
     return manifest
 
 

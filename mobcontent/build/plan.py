@@ -4,6 +4,7 @@ bilingual edition) in a stable order, shards, and the report's shape.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 
 from ..base.errors import Problem, UsageError
@@ -127,3 +128,36 @@ class JobResult:
     def refused(self) -> bool:
         """A release build that wrote nothing for this edition."""
         return not self.outputs and any(p.code == "release-refused" for p in self.problems)
+
+
+def build_options(leaflets=(), locale: str | None = None, formats: str = ",".join(DEFAULT_FORMATS),
+                  release: bool = False, jobs: int | None = None, shard: str | None = None,
+                  incremental: bool = True, time_limit: float = 300.0, memory_limit: int = 2048) -> BuildOptions:
+    """Options from the command line's words; a bad format or shard is a :class:`UsageError`.
+
+    >>> build_options(formats="pdf, html", shard="2/4", jobs=2).shard
+    (2, 4)
+    """
+    return BuildOptions(tuple(leaflets), locale, parse_formats(formats), release, jobs=jobs or os.cpu_count() or 1,
+                        shard=parse_shard(shard), incremental=incremental, time_limit=time_limit,
+                        memory_limit=memory_limit)
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``"pdf,png"`` → ``("pdf", "png")``; an unknown format is a :class:`UsageError`."""
+    wanted = tuple(f.strip() for f in text.split(",") if f.strip())
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad:
+        raise UsageError(_("unknown format {formats} — use: {values}").format(formats=", ".join(bad),
+                                                                              values=", ".join(FORMATS)))
+    return wanted
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``"2/4"`` → ``(2, 4)``; anything but K/N with 1 ≤ K ≤ N is a :class:`UsageError`."""
+    if not text:
+        return None
+    k, _slash, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise UsageError(_("--shard '{value}' is not K/N with 1 ≤ K ≤ N (e.g. 2/4)").format(value=text))
+    return int(k), int(n)

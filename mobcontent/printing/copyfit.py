@@ -101,6 +101,7 @@ def measure(document, layout) -> Overflow | None:
         excess += sum(_content_bottom(box) - box.content_box_y() for box in continued)
         if excess > 0.5:
             frames.append((_frame_name(first), excess / PX_PER_MM, excess / max(first.height, 1)))
+    frames += _masthead_pushed(pages)
     if len(pages) <= layout.pages and not frames:
         return None
     ratio = 1.0
@@ -111,6 +112,18 @@ def measure(document, layout) -> Overflow | None:
     for _name, _mm, share in frames:
         ratio = max(ratio, 1 + share)
     return Overflow(len(pages), layout.pages, ratio, tuple((name, mm) for name, mm, _ in frames))
+
+
+def _masthead_pushed(pages) -> list[tuple[str, float, float]]:
+    """The masthead (issuer, title, tagline) belongs on the first page: a title too long for
+    it leaves page 1 blank and spills over the next ones, which no page count shows."""
+    spilled = [box for page in pages[1:] for box in _boxes(page._page_box)
+               if "masthead" in _classes(box) and getattr(box, "height", 0)]
+    if not spilled:
+        return []
+    height = max(pages[0]._page_box.height, 1)
+    excess = sum(box.height for box in spilled)
+    return [("masthead", excess / PX_PER_MM, excess / height)]
 
 
 def _boxes(box):
