@@ -201,6 +201,11 @@ def manifest_errors(manifest) -> list[str]:
         if isinstance(output.get("sha256"), str) and not re.fullmatch(r"[0-9a-f]{64}", output["sha256"]):
             errors.append(f"{where}.sha256: " + _("not a sha256 in hex"))
         errors += _problem_list_errors(output, where)
+        for key in output.get("sources") or {} if isinstance(output.get("sources"), dict) else ():
+            if not (is_build_path(key) or (key.startswith("layout:") and is_build_path(key[len("layout:"):]))):
+                errors.append(f"{where}.sources: " + _("'{path}' is not a path inside the project").format(
+                    path=shown_target(key)))
+                break
     if "editions" in manifest:
         errors += _type_errors(manifest, "editions", _LIST, "editions")
         for index, edition in enumerate(manifest["editions"] if isinstance(manifest["editions"], list) else ()):
