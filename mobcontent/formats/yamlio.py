@@ -121,8 +121,8 @@ def _events(text: str, path: str, first_line: int):
             dispose()
 
 
-#: Control characters (C0 but tab and new line, DEL, C1): never in a value.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: Control characters (C0 but tab, new line and carriage return, DEL, C1): never in a value.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _build(events, path: str, first_line: int) -> Node | None:

@@ -217,6 +217,8 @@ def render_document(html: str, base_dir: Path, allowed: list[Path], variant: str
         except FatalURLFetchingError as exc:
             if isinstance(getattr(exc, "error", None), ContentError):
                 raise exc.error from None
+            if isinstance(exc.__cause__, MemoryError):  # the worker's memory cap, met while reading a file
+                raise exc.__cause__ from None
             raise BuildError(str(exc.__cause__ or exc), code="resource-blocked") from None
     return Rendered(document, list(warnings), html)
 
