@@ -16,7 +16,8 @@ from mobcontent.content.load import load_project
     ("\u00d0ắk L\u00f0k", "Đắk Lđk", "lookalike-letter"),
     ("\u0189ê", "Đê", "lookalike-letter"),
     ("M'nông", "M’nông", "apostrophe"),
-    ("H\u02bcDuyêt n\u2018gor b\u00b4o a`b", "H’Duyêt n’gor b’o a’b", "apostrophe"),
+    # a backtick between letters may be a legacy-font letter: flagged (base/hygiene.py), never fixed
+    ("H\u02bcDuyêt n\u2018gor b\u00b4o a`b", "H’Duyêt n’gor b’o a`b", "apostrophe"),
 ])
 def test_fixes_applied_on_read(raw, fixed, code):
     assert canonical_text(raw) == fixed

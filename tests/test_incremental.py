@@ -139,7 +139,9 @@ def test_two_jobs_give_the_same_bytes_in_the_same_order(project_root, tmp_path):
     assert {o.path: o.sha256 for o in two.outputs} == first
 
 
-def test_a_job_that_runs_too_long_is_stopped(project_root):
+@pytest.mark.parametrize("repeat", range(int(os.environ.get("MOBCONTENT_REPEAT", "1"))))
+def test_a_job_that_runs_too_long_is_stopped(project_root, repeat):
+    """The watchdog kills the worker from the parent: no signal handler in the job to be swallowed."""
     report = build(project_root, leaflets=("bien-gioi",), locale="vi", incremental=False, time_limit=0.001)
     assert [p.code for p in report.problems if p.severity == "error"] == ["build-timeout"]
     assert "took more than 0.001 s and was stopped" in report.problems[-1].message
