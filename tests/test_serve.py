@@ -91,7 +91,9 @@ def test_errors_appear_on_the_page_with_file_and_line(server, browser):
     page.goto(url + "/")
     leaflet = root / "content" / "leaflets" / "bien-gioi.yaml"
     leaflet.write_text(leaflet.read_text(encoding="utf-8") + "layout: a5-flyer\n", encoding="utf-8")
-    page.wait_for_selector("#problems", timeout=20000)
+    # the panel may already list the first build's warnings (the tiny leaflet under-fills its page)
+    page.wait_for_function("(document.querySelector('#problems') || {innerText: ''}).innerText"
+                           ".includes('yaml-duplicate-key')", timeout=20000)
     assert ("content/leaflets/bien-gioi.yaml:7: error: yaml-duplicate-key: duplicate key 'layout' "
             "(first at line 4)") in page.inner_text("#problems")
 

@@ -24,6 +24,7 @@ from ..base.errors import MobcontentError, Problem, ProjectError
 from ..base.files import read_bytes
 from ..base.i18n import N_, _, language
 from ..base.model import DIMENSIONS
+from ..build.contact import approvals_html
 from ..build.engine import build_project
 from ..build.gate import STATE_WORDS
 from ..build.manifest import read_manifest
@@ -189,7 +190,8 @@ def index_html(root: Path, state: PreviewState) -> str:
                 worst = "failed" if "failed" in states else "draft" if "draft" in states else "ready"
                 draft = f" <strong class='state-{worst}'>{html.escape(_(STATE_WORDS[worst]))}</strong>"
                 parts.append(f"<div class='locale'><p>{html.escape(locale)}{draft}: {links}</p>"
-                             f"<div class='pages'>{images}</div></div>")
+                             + approvals_html(outputs[0].get("approvals", ()))
+                             + f"<div class='pages'>{images}</div></div>")
             parts.append("</div>")
     if not groups:
         parts.append("<p>" + html.escape(_("Nothing built yet.")) + "</p>")

@@ -15,6 +15,7 @@ from ..base.errors import Problem
 from ..base.files import sha256, write_file
 from ..base.i18n import _
 from ..base.model import Leaflet, Project
+from ..checks.approvals import DRAFT_CODES, job_approvals
 from ..content.audience import leaflet_messages
 from ..pipeline.adapt import (
     AdaptedMessage,
@@ -34,9 +35,11 @@ from ..pipeline.layout import (
 from ..pipeline.render import render_message, render_page
 from ..pipeline.script import make_script
 from ..pipeline.translate import Text, lookup, translate_message
+from ..checks.typography import typography_problems
 from ..printing.copyfit import fit_layout
 from ..printing.pdf import PdfSettings, render_document, write_pdf
 from ..printing.previews import render_pngs
+from ..printing.typography import page_fills, typeset_report
 from .cache import InputHashes, read_fit_cache, reuse_outputs, tool_fingerprint, write_fit_cache
 from .gate import FAILING_CODES, READY, check_job, edition_state
 from .manifest import Output
@@ -75,6 +78,7 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     page = _combine(sides, draft=checked.makes_draft and not options.release)
     inputs.add_layout(layout)
     inputs.add_used_entries()
+    approvals = inputs.add_approvals(job_approvals(project, sides), job.locales)
     inputs.hashes.update({"font-kit": kit.key, "tool": tool_fingerprint(), "date": page.date})
     if options.check_only:
         known = read_fit_cache(project.root, job.name, inputs.hashes)
@@ -83,14 +87,18 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     reused = reuse_outputs(project.root / "build", cached, inputs.hashes, options)
     if reused is not None:
         return replace(reused_result(job.name, reused), read=read)
-    views = message_views(sides, page.draft, project.root / "content" / "assets")
-    allowed = [project.root / "content" / "assets", layout.directory, kit.directory]
+    assets = project.root / "content" / "assets"
+    views = message_views(sides, page.draft, assets, layout.keep_chars)
+    allowed = [assets, layout.directory, kit.directory]
     variant = layout.release if options.release else None
 
-    def render(page, views, scale):
-        return _render(layout, page, views, scale, checked.missing, allowed, variant, kit.key)
+    def render(page, views, scale, short=False):
+        return _render(layout, page, views, scale, checked.missing, allowed, variant, kit.key, short=short)
 
     fit = fit_layout(lambda scale: render(page, views, scale), layout)
+    short = fit.rendered.pages < layout.min_pages  # a trifold whose messages all fit on the flap: begin inside
+    if short:
+        fit = fit_layout(lambda scale: render(page, views, scale, short=True), layout)
     if options.check_only:  # `mobcontent check`: what the layout found, remembered for the next check
         found = tuple(replace(p, severity="error") for p in checked.glyphs) + \
             ((fit.overflow.problem(job.leaflet, job, layout, fit.scale),) if fit.overflow else ())
@@ -98,19 +106,21 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
         return JobResult(job.name, (), found, True, 0.0, *edition_state(found), read=read)
     printed = write_pdf(fit.rendered, PdfSettings(f"{job.name}:{sorted(inputs.hashes.items())}:{variant}",
                                                   variant, layout.bleed_mm))
-    state, reasons = edition_state(checked.report(True, fit, printed, job, layout), page.draft)
-    problems = _failing_as_errors(checked.report(options.release, fit, printed, job, layout))
+    typeset = typeset_report(fit.rendered.document, layout, filled_values(sides))
+    typography = typography_problems(typeset, project, job.leaflet, job.name, options.strict)
+    state, reasons = edition_state(checked.report(True, fit, printed, job, layout) + typography, page.draft)
+    problems = _failing_as_errors(checked.report(options.release, fit, printed, job, layout) + typography)
     if options.release and state != READY:
         return JobResult(job.name, (), tuple(_with_refusal(problems, job.leaflet, job)), True, 0.0, state, reasons,
                          read)
     if state != READY and not page.draft:  # found only once laid out (overflow, printer warnings): mark it
         page = _combine(sides, draft=True)
-        views = message_views(sides, True, project.root / "content" / "assets")
-        fit = replace(fit, rendered=render(page, views, fit.scale))
+        views = message_views(sides, True, assets, layout.keep_chars)
+        fit = replace(fit, rendered=render(page, views, fit.scale, short=short))
         printed = write_pdf(fit.rendered, PdfSettings(f"{job.name}:{sorted(inputs.hashes.items())}:{variant}",
                                                       variant, layout.bleed_mm))
     outputs = write_outputs(project, job, layout, sides, page, inputs, printed, fit, options, kit, problems,
-                            (state, reasons))
+                            (state, reasons), approvals)
     return JobResult(job.name, tuple(outputs), tuple(problems), True, 0.0, state, reasons, read)
 
 
@@ -156,13 +166,27 @@ def _combine(sides: list[Side], draft: bool) -> Page:
     return replace(first, second=second, draft=is_draft)
 
 
-def message_views(sides: list[Side], draft: bool, assets: Path | None = None) -> list[MessageView]:
-    """What the layout shows of each message, in both languages for a bilingual job."""
+#: Variables that are sentences, not names: never kept on one line.
+SENTENCE_VARIABLES = ("greeting", "signoff")
+
+
+def filled_values(sides: list[Side]) -> list[str]:
+    """The texts ``{variables}`` are filled with (names, places, posts, numbers) in
+    every language of a job: what must never be split across lines."""
+    return [v.value.text for side in sides for name, v in side.variables.items() if name not in SENTENCE_VARIABLES]
+
+
+def message_views(sides: list[Side], draft: bool, assets: Path | None = None,
+                  keep_chars: int = 0) -> list[MessageView]:
+    """What the layout shows of each message, in both languages for a bilingual job;
+    filled values kept on one line up to ``keep_chars`` characters."""
     first, second = sides[0], (sides[1] if len(sides) > 1 else None)
+    values = filled_values(sides)
     views = []
     for index, adapted in enumerate(first.adapted):
         other = second.adapted[index] if second else None
-        html = render_message(adapted, first.locale, draft, other, second.locale if second else "", assets)
+        html = render_message(adapted, first.locale, draft, other, second.locale if second else "", assets,
+                              values, keep_chars)
         views.append(MessageView(
             slug=adapted.message.slug, title=adapted.title, html=html,
             summary=adapted.summary, lang=first.locale,
@@ -172,14 +196,14 @@ def message_views(sides: list[Side], draft: bool, assets: Path | None = None) ->
     return views
 
 
-def _render(layout: Layout, page: Page, views, scale: float, missing, allowed, variant, fonts_key):
-    html = render_page(layout, page, views, scale=scale, missing=missing)
+def _render(layout: Layout, page: Page, views, scale: float, missing, allowed, variant, fonts_key, short=False):
+    html = render_page(layout, page, views, scale=scale, missing=missing, short=short)
     return render_document(html, layout.directory, allowed, variant, fonts_key)
 
 
 def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side], page: Page,
                   inputs: InputHashes, printed, fit, options: BuildOptions, kit, problems=(),
-                  state: tuple = (READY, ())) -> list[Output]:
+                  state: tuple = (READY, ()), approvals=()) -> list[Output]:
     """Write the job's files into the staging folder and describe each for the manifest.
 
     :func:`commit_outputs` moves them into place once every job is done, so an
@@ -192,7 +216,8 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
                   completeness=_completeness(sides), inputs=dict(sorted(inputs.hashes.items())), draft=page.draft,
                   campaign=leaflet.campaign, problems=tuple(p.as_json() for p in problems),
                   state=state[0], reasons=tuple(p.as_json() for p in state[1]),
-                  sources=dict(sorted(inputs.sources.items())))
+                  sources=dict(sorted(inputs.sources.items())), approvals=tuple(approvals),
+                  fit=fit_summary(layout, fit))
     files: list[tuple[str, str, bytes, int]] = []  # (format, path, data, pages)
     if "html" in options.formats:
         files.append(("html", f"{base}.html", _portable_html(fit.rendered.html, kit, build_dir / leaflet.slug), 0))
@@ -210,6 +235,18 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
     return outputs
 
 
+def fit_summary(layout: Layout, fit) -> dict:
+    """What copyfit chose, for the manifest's ``fit``, the build table and ``--json``:
+    the body size (and in points), the scale, the layout's floor, preferred size and
+    maximum, and the share of each page's text area used."""
+    size = round(layout.type_size * fit.scale, 2)
+    points = size if layout.type_unit == "pt" else round(size * 0.75, 2)
+    return {"body_pt": points, "body": f"{size:g} {layout.type_unit}", "scale": fit.scale,
+            "floor": f"{layout.floor:g} {layout.type_unit}", "preferred": f"{layout.type_size:g} {layout.type_unit}",
+            "max": f"{layout.ceiling:g} {layout.type_unit}",
+            "fill": [round(f, 3) for f in page_fills(fit.rendered.document)]}
+
+
 def _portable_html(html: str, kit, folder: Path) -> bytes:
     """The HTML as saved: font URLs relative to its folder when the kit is inside build/
     (so the file does not depend on where the project is), absolute otherwise."""
@@ -223,9 +260,11 @@ def _portable_html(html: str, kit, folder: Path) -> bytes:
 
 
 def related_findings(findings, read) -> list[Problem]:
-    """The project's check errors about the files a job read (its leaflet, messages, catalogs)."""
+    """The project's check errors about the files a job read (its leaflet, messages, catalogs),
+    and the approval warnings about them (``DRAFT_CODES``: they make the edition a draft)."""
     paths = set(read)
-    return [p for p in findings if p.severity == "error" and p.path in paths and p.code not in PER_AUDIENCE]
+    return [p for p in findings if (p.severity == "error" or p.code in DRAFT_CODES) and p.path in paths
+            and p.code not in PER_AUDIENCE]
 
 
 #: Check errors that hold for one audience only: each job finds its own when it adapts.
@@ -275,14 +314,15 @@ def make_page(project: Project, leaflet: Leaflet, locale: str, adapted: list[Ada
         fonts_css=kit.css())
     texts = [a.title for a in adapted] + [t for a in adapted for t in a.texts.values()]
     shown = [page.title, page.tagline, page.greeting, page.signoff, page.issuer] + [v for _, v in contacts]
-    draft = (any(not t.releasable for t in texts + [t for t in shown if t is not None] + list(labels.values()))
-             or any(a.message.status != "approved" for a in adapted))
+    # approval (message status and records) reaches the draft state through the checks (DRAFT_CODES)
+    draft = any(not t.releasable for t in texts + [t for t in shown if t is not None] + list(labels.values()))
     return replace(page, draft=True) if draft else page
 
 
 def _contact(label: Text, value: Text) -> tuple:
-    """A contact line; no label when the value starts with it ("Công an xã Ea Kiết")."""
-    return (None if value.text.startswith(label.text) else label, value)
+    """A contact line; no label when the value already says it ("Công an xã Ea Kiết",
+    "Đồn Biên phòng Sê-rê-pốk" under "Biên phòng": the two would read as one run)."""
+    return (None if label.text.casefold() in value.text.casefold() else label, value)
 
 
 def _config_line(project: Project, key: str) -> int:

@@ -39,12 +39,15 @@ class Output:
     sources: dict = field(default_factory=dict)  # sha256 of every file read, whole (fast no-op rebuilds)
     state: str = "ready"  # the edition's state: ready | draft | failed (build/gate.py)
     reasons: tuple = ()  # why it is not ready (Problem.as_json())
+    approvals: tuple = ()  # the approvals its text rests on: {what, message, locale, by, date, sha256}
+    fit: dict = field(default_factory=dict)  # what copyfit chose: body size, scale, floor, page fill
 
     def as_json(self) -> dict:
         data = asdict(self)
         data["locales"] = list(self.locales)
         data["problems"] = [dict(p) for p in self.problems]
         data["reasons"] = [dict(p) for p in self.reasons]
+        data["approvals"] = [dict(a) for a in self.approvals]
         return data
 
     @classmethod
@@ -55,6 +58,7 @@ class Output:
         values["locales"] = tuple(values.get("locales", ()))
         values["problems"] = tuple(values.get("problems", ()))
         values["reasons"] = tuple(values.get("reasons", ()))
+        values["approvals"] = tuple(values.get("approvals", ()))
         return cls(**values)
 
 
@@ -164,7 +168,7 @@ _TEXT, _LIST, _MAP, _INT, _BOOL = "text", "list", "map", "int", "bool"
 OUTPUT_SCHEMA = {"leaflet": _TEXT, "locales": _LIST, "layout": _TEXT, "format": _TEXT, "path": _TEXT,
                  "sha256": _TEXT, "bytes": _INT, "audience": _MAP, "pages": _INT, "completeness": _MAP,
                  "inputs": _MAP, "draft": _BOOL, "campaign": _TEXT, "problems": _LIST, "sources": _MAP,
-                 "state": _TEXT, "reasons": _LIST}
+                 "state": _TEXT, "reasons": _LIST, "approvals": _LIST, "fit": _MAP}
 #: Every key an edition may have (``editions``, issue 12's edition states), all required.
 EDITION_SCHEMA = {"name": _TEXT, "leaflet": _TEXT, "locales": _LIST, "state": _TEXT, "reasons": _LIST}
 STATES = ("ready", "draft", "failed")

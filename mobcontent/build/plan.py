@@ -28,6 +28,7 @@ class BuildOptions:
     time_limit: float = 300.0  # seconds one leaflet may take before its worker is killed
     memory_limit: int = 2048  # megabytes of address space per worker (0: no cap)
     check_only: bool = False  # lay out and check, write nothing but the check cache (`mobcontent check`)
+    strict: bool = False  # typographic warnings are errors
 
     @property
     def partial(self) -> bool:
@@ -132,7 +133,8 @@ class JobResult:
 
 def build_options(leaflets=(), locale: str | None = None, formats: str = ",".join(DEFAULT_FORMATS),
                   release: bool = False, jobs: int | None = None, shard: str | None = None,
-                  incremental: bool = True, time_limit: float = 300.0, memory_limit: int = 2048) -> BuildOptions:
+                  incremental: bool = True, time_limit: float = 300.0, memory_limit: int = 2048,
+                  strict: bool = False) -> BuildOptions:
     """Options from the command line's words; a bad format or shard is a :class:`UsageError`.
 
     >>> build_options(formats="pdf, html", shard="2/4", jobs=2).shard
@@ -140,7 +142,7 @@ def build_options(leaflets=(), locale: str | None = None, formats: str = ",".joi
     """
     return BuildOptions(tuple(leaflets), locale, parse_formats(formats), release, jobs=jobs or os.cpu_count() or 1,
                         shard=parse_shard(shard), incremental=incremental, time_limit=time_limit,
-                        memory_limit=memory_limit)
+                        memory_limit=memory_limit, strict=strict)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:

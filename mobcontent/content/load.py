@@ -16,6 +16,7 @@ from ..base.errors import ContentError, Problem, ProjectError
 from ..base.files import read_text, unsafe_files
 from ..base.i18n import _
 from ..base.model import Config, Project
+from .approvals import APPROVALS_PATH, load_approvals
 from .message import parse_message
 from .schema import _read_yaml_file, _Reader
 from .settings import (
@@ -70,11 +71,27 @@ def load_project(root: Path | str) -> Project:
             _check_leaflet(leaflet, node, parts, reader)
             leaflets[slug] = leaflet
         problems.extend(reader.problems)
+    approvals, broken = load_approvals(lambda rel: _optional_text(root, rel, problems), approval_files(root))
+    problems += broken
     errors = [p for p in problems if p.severity == "error"]
     if errors or config is None or audiences is None:
         raise ProjectError(sorted(errors, key=lambda p: (p.path, p.line)) or problems)
     warnings = tuple(p for p in problems if p.severity == "warning")
-    return Project(root, config, audiences, messages, leaflets, locales, warnings)
+    return Project(root, config, audiences, messages, leaflets, locales, warnings, tuple(approvals))
+
+
+def approval_files(root: Path) -> list[str]:
+    """``content/approvals.yaml`` and every ``locales/<code>/approvals.yaml``."""
+    found = [APPROVALS_PATH] if (root / APPROVALS_PATH).is_file() else []
+    return found + [p.relative_to(root).as_posix() for p in sorted((root / "locales").glob("*/approvals.yaml"))]
+
+
+def _optional_text(root: Path, rel: str, problems: list[Problem]) -> str | None:
+    try:
+        return read_text(root / rel, rel)
+    except ContentError as exc:
+        problems.append(exc.problem())
+        return None
 
 
 def _canonical_source(text: str, config: Config | None) -> str:
