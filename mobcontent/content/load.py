@@ -88,7 +88,7 @@ def approval_files(root: Path) -> list[str]:
 
 def _optional_text(root: Path, rel: str, problems: list[Problem]) -> str | None:
     try:
-        return read_text(root / rel, rel)
+        return read_text(root, rel)
     except ContentError as exc:
         problems.append(exc.problem())
         return None
