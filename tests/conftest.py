@@ -93,6 +93,17 @@ def english_interface(monkeypatch):
     set_language("en")
 
 
+@pytest.fixture(scope="session")
+def user_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("user-cache")
+
+
+@pytest.fixture(autouse=True)
+def private_cache(user_cache, monkeypatch):
+    """Caches (font kit, msgfmt answers) go to a session folder, never the user's own."""
+    monkeypatch.setenv("MOBCONTENT_CACHE", str(user_cache))
+
+
 @pytest.fixture
 def make_project(tmp_path):
     """``make_project({...})``: the base project with some files replaced or removed.

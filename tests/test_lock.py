@@ -49,5 +49,5 @@ def test_killed_holder_does_not_block(tmp_path):
 
 def test_uncontended_lock_is_taken_at_once(tmp_path):
     with project_lock(tmp_path, "build") as _:
-        assert (tmp_path / LOCK_NAME).read_text() == f"{os.getpid()} build\n"
-    assert (tmp_path / LOCK_NAME).read_text() == ""
+        assert (tmp_path / LOCK_NAME).read_text().strip() == f"{os.getpid()} build"
+    assert (tmp_path / LOCK_NAME).read_text().strip() == ""

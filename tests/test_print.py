@@ -176,15 +176,17 @@ def test_blocks_carry_their_language(release):
 
 def test_same_inputs_give_identical_bytes_after_build_and_font_cache_are_deleted(tmp_path, monkeypatch):
     """The strongest form: nothing kept between the builds but the project's files (the
-    font kit lives in build/.cache/ and is made twice)."""
+    font kit lives in the user's cache, never in build/, and is made twice)."""
     monkeypatch.delenv("MOBCONTENT_FONT_CACHE", raising=False)
+    monkeypatch.setenv("MOBCONTENT_CACHE", str(tmp_path / "cache"))
     root = write_files(tmp_path / "p", {**BASE_FILES, **{k: v for k, v in LEAFLETS.items() if "gap-ba" in k}})
     approve_as_written(root)
     args = ("build", "gap-ba", "--locale", "vi", "--release")
     assert run(root, *args).exit_code == 0
-    assert (root / "build" / ".cache" / "fonts").is_dir()
+    assert (tmp_path / "cache" / "fonts").is_dir() and not (root / "build" / ".cache").exists()
     first = {p.name: p.read_bytes() for p in (root / "build" / "gap-ba").iterdir()}
     shutil.rmtree(root / "build")
+    shutil.rmtree(tmp_path / "cache")
     result = run(root, *args)
     assert result.exit_code == 0, result.output
     again = {p.name: p.read_bytes() for p in (root / "build" / "gap-ba").iterdir()}

@@ -15,6 +15,7 @@ import difflib
 import functools
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -23,8 +24,11 @@ import click
 from ..base.errors import MobcontentError, ProjectError
 from ..base.i18n import N_, _, ngettext
 from ..base.lock import project_lock
+from ..base.text import visible
 from ..base.version import __version__
+from ..build.bounded import run_bounded
 from ..build.bundle import ShardsMismatch, bundle_build, merge_shards
+from ..build.manifest import ManifestInvalid
 from ..build.engine import build_project, check_project
 from ..build.plan import BuildOptions, build_options, plan_jobs
 from ..base.files import write_atomic
@@ -140,6 +144,11 @@ def _reported():
         sys.exit(1)
 
 
+time_limit_option = option(
+    "--time-limit", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True, metavar="SECONDS",
+    help=N_("Stop the command if it takes longer than this (a runaway text)."))
+
+
 def _writer_lock(root: str, command: str):
     """Serialize commands that write (build, update) on one project; say so when waiting."""
     return project_lock(Path(root), command, on_wait=lambda holder: click.echo(
@@ -231,6 +240,7 @@ def _audience_text(audience: dict) -> str:
 
 
 def _table(header, rows):
+    rows = [tuple(visible(cell) for cell in row) for row in rows]  # titles come from the project
     widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(len(header) - 1)]
     for row in [header, *rows]:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1])
@@ -239,9 +249,10 @@ def _table(header, rows):
 @main.command("check", help=N_("Check content, audiences, leaflets and fonts; exit 1 on errors."))
 @option("--json", "as_json", is_flag=True, help=N_("Print the problems as JSON."))
 @option("--strict", is_flag=True, help=N_("Fail on warnings too."))
+@time_limit_option
 @click.pass_obj
-def check_command(root, as_json, strict):
-    problems, layouts = check_project(_load(root), os.cpu_count() or 1)
+def check_command(root, as_json, strict, time_limit):
+    problems, layouts = check_project(_load(root), os.cpu_count() or 1, time_limit)
     counts = problem_counts(problems)
     if as_json:
         click.echo(json.dumps({"problems": [p.as_json() for p in problems], "counts": counts, "layouts": layouts},
@@ -354,9 +365,12 @@ def _build_summary(report) -> None:
 
 
 @main.command("extract", help=N_("Write the translation templates locales/templates/**.pot."))
+@time_limit_option
 @click.pass_obj
-def extract_command(root):
-    report = extract_project(_load(root))
+def extract_command(root, time_limit):
+    project = _load(root)
+    with _reported():
+        report = run_bounded(extract_project, (project,), time_limit, "extract")
     for change in report.changed:
         click.echo(change.describe())
     click.echo(_("{written} template(s) written, {unchanged} unchanged").format(
@@ -366,13 +380,17 @@ def extract_command(root):
 @main.command("update",
               help=N_("Merge the templates into locales/<code>/LC_MESSAGES/**.po (creating missing files)."))
 @option("--locale", help=N_("Update only this locale's PO files."))
+@time_limit_option
 @click.pass_obj
-def update_command(root, locale):
+def update_command(root, locale, time_limit):
     project = _load(root)
     try:
         with _writer_lock(root, "update"):
-            report = update_project(project, locale)
+            report = run_bounded(update_project, (project, locale), time_limit, "update")
     except MobcontentError as exc:
+        if exc.code in ("command-timeout", "command-failed"):
+            click.echo(exc.problem().format(), err=True)
+            sys.exit(1)
         _fail_usage(exc)
     for change in report.changed:
         click.echo(change.describe())
@@ -425,6 +443,10 @@ def bundle_command(root, target, campaign, release, shards):
         if shards:
             merge_shards(build_dir, list(shards), {job.name for job in plan_jobs(_load(root), BuildOptions())})
         path, names, left = bundle_build(build_dir, Path(target) if target else None, campaign, release)
+    except ManifestInvalid as exc:  # a manifest that is not what a build writes: every problem, exit 2
+        for problem in exc.problems:
+            click.echo(problem.format(), err=True)
+        sys.exit(2)
     except ShardsMismatch as exc:
         for problem in exc.problems:
             click.echo(_error(problem), err=True)
@@ -475,8 +497,16 @@ def show_command(root, message, ethnic, religion, zone, locale, html_path, since
     with _reported():
         preview = preview_message(project, message, audience, locale)
     colour = sys.stdout.isatty()
-    mark = (lambda value, variable: click.style(value, fg="cyan", bold=True, underline=True)) if colour else bracket
-    click.echo(preview_text(preview, mark), nl=False)
+    style = (lambda value, variable: click.style(value, fg="cyan", bold=True, underline=True)) if colour else bracket
+    marks = []
+
+    def mark(value, variable):  # styled after the text is made safe for the terminal
+        marks.append((value, variable))
+        return f"\ue010{len(marks) - 1}\ue011"
+
+    text = visible(preview_text(preview, mark))
+    text = re.sub("\ue010(\\d+)\ue011", lambda m: style(visible(marks[int(m[1])][0]), marks[int(m[1])][1]), text)
+    click.echo(text, nl=False)
     if html_path:
         _write_preview(Path(html_path), preview_html(preview))
     sys.exit(1 if preview.problems else 0)

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..base.errors import MobcontentError, Problem, ProjectError
+from ..base.files import read_bytes
 from ..base.i18n import N_, _, language
 from ..base.model import DIMENSIONS
 from ..build.contact import approvals_html
@@ -204,9 +205,9 @@ def _leaflet_titles(build_dir: Path, manifest: dict) -> dict:
     titles = {}
     for output in manifest["outputs"]:
         if output["format"] == "html" and output["leaflet"] not in titles:
-            try:
-                text = (build_dir / output["path"]).read_text(encoding="utf-8")
-            except OSError:
+            try:  # a checked manifest's path, read through the confined layer
+                text = read_bytes(build_dir.parent, f"build/{output['path']}").decode("utf-8", "replace")
+            except (OSError, MobcontentError):
                 continue
             match = re.search(r"<title>(.*?)</title>", text, flags=re.S)
             if match:
@@ -246,6 +247,33 @@ def message_page(root: Path, state: PreviewState, params: dict) -> str:
     return f"{head}<body>{form}{problems_html(state.problems)}{body}{script}</body>{tail}"
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def request_refusal(target: str, host: str | None, port: int, bound: str = "127.0.0.1") -> int | None:
+    """The status that refuses a request (None: serve it): 400 for a ``Host`` header that
+    is not this loopback server (a DNS-rebinding page) or a path that does not parse, 404
+    for a path with a part that starts with a dot (``/build/.cache/…``) or holds NUL.
+
+    >>> request_refusal("/build/a/b.pdf", "localhost:8000", 8000), request_refusal("/", "evil.example:8000", 8000)
+    (None, 400)
+    >>> request_refusal("/build/.hidden/f.txt", "127.0.0.1:8000", 8000), request_refusal("/build/a%00", "[::1]:8000", 8000)
+    (404, 404)
+    """
+    name, _colon, given_port = (host or "").strip().lower().rpartition(":")
+    names = LOOPBACK_NAMES + ((bound.lower(),) if bound not in ("0.0.0.0", "::", "") else ())
+    if not name or name not in names or given_port != str(port):
+        return 400
+    try:
+        path = unquote(urlsplit(target).path, errors="strict")
+    except (ValueError, UnicodeDecodeError):
+        return 400
+    parts = path.split("/")
+    if any(part.startswith(".") or "\x00" in part or "\\" in part for part in parts):
+        return 404
+    return None
+
+
 def make_handler(root: Path, state: PreviewState):
     build_dir = (root / "build").resolve()
 
@@ -263,6 +291,10 @@ def make_handler(root: Path, state: PreviewState):
             self.wfile.write(body)
 
         def do_GET(self):
+            address = self.server.server_address
+            refused = request_refusal(self.path, self.headers.get("Host"), address[1], address[0])
+            if refused:
+                return self.send(refused, b"not found" if refused == 404 else b"bad request", "text/plain")
             url = urlsplit(self.path)
             if url.path == "/":
                 return self.send(200, index_html(root, state).encode("utf-8"), "text/html; charset=utf-8")
@@ -276,11 +308,12 @@ def make_handler(root: Path, state: PreviewState):
             self.send(404, b"not found", "text/plain")
 
         def send_file(self, rel: str) -> None:
-            path = Path(os.path.realpath(build_dir / rel))
-            if build_dir not in path.parents or not path.is_file() or path.name.startswith("."):
+            try:  # inside build/, no link out, a regular file, bounded
+                data = read_bytes(root, f"build/{rel}")
+            except (MobcontentError, OSError, ValueError):
                 return self.send(404, b"not found", "text/plain")
+            path = Path(rel)
             kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            data = path.read_bytes()
             if kind == "text/html":  # a built leaflet reloads itself too, and shows the last errors
                 kind += "; charset=utf-8"
                 extra = problems_html(state.problems) + RELOAD_SCRIPT.format(generation=state.generation)

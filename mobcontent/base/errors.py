@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .i18n import N_, _
+from .text import visible
 
 SEVERITIES = {"error": N_("error"), "warning": N_("warning")}  # shown translated; JSON keeps the code
 
@@ -33,8 +34,8 @@ class Problem:
         the interface language, the code never translated)."""
         where = f"{self.path}:{self.line}" if self.line else self.path
         severity = _(SEVERITIES[self.severity]) if self.severity in SEVERITIES else self.severity
-        text = f"{where}: {severity}: {self.code}: {self.message}"
-        return f"{text} — {self.hint}" if self.hint else text
+        text = f"{where}: {severity}: {self.code}: {self.message}" if where else f"{severity}: {self.code}: {self.message}"
+        return visible(f"{text} — {self.hint}" if self.hint else text)
 
     def as_json(self) -> dict:
         return {"code": self.code, "severity": self.severity, "path": self.path,
@@ -61,7 +62,7 @@ class MobcontentError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}: " if self.line else (f"{self.path}: " if self.path else "")
-        return f"{where}{self.message}" + (f" — {self.hint}" if self.hint else "")
+        return visible(f"{where}{self.message}" + (f" — {self.hint}" if self.hint else ""))
 
 
 class ContentError(MobcontentError):

@@ -1,5 +1,13 @@
-"""Files: atomic writes, hashes, strict text reads and the scan that refuses files a
-project must not hold (links out of the project, devices, pipes, oversized files).
+"""Files: the one confined layer through which every read, write, delete and listing in a
+project goes, plus hashes and the scan that refuses files a project must not hold.
+
+The project folder is untrusted (docs/security.md). Every path is taken relative to
+the project root, resolved, and must stay inside it: a symbolic link that leads out —
+a file or a folder on the way — is ``path-outside-project``. Only regular files are
+read: a file is opened with ``O_NOFOLLOW | O_NONBLOCK``, then ``fstat``-ed, so a FIFO,
+a device or a socket is refused at once, without waiting; every read is bounded by a
+size limit for its kind. Writes go to a temporary file in the (confined) folder and are
+renamed into place, so they never go through a link.
 """
 from __future__ import annotations
 
@@ -7,15 +15,194 @@ import hashlib
 import os
 import stat
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .errors import ContentError, Problem
 from .i18n import _
-from .text import shown_target
+
+LOCK_NAME = ".mobcontent.lock"
+
+#: The largest file read, by suffix (YAML has its own, smaller limit in yamlio).
+TEXT_LIMITS = {".md": 1_000_000, ".po": 20_000_000, ".pot": 20_000_000, ".yaml": 20_000_000,
+               ".yml": 20_000_000, ".html": 5_000_000, ".css": 5_000_000, ".json": 200_000_000,
+               ".svg": 5_000_000}
+#: Anything else (images, fonts, PDFs in build/).
+DEFAULT_LIMIT = 200_000_000
+
+
+def outside_error(rel: str) -> ContentError:
+    """``path-outside-project`` at ``rel`` (the link's target is never shown: it would tell
+    what exists outside the project)."""
+    return ContentError(_("this path leads outside the project (through a symbolic link)"), rel, 0,
+                        _("copy the file into the project instead of linking to it"), code="path-outside-project")
+
+
+def confine(root: Path, rel: str | Path) -> Path:
+    """The real path of ``root/rel``; ``path-outside-project`` if ``rel`` is absolute, climbs
+    with ``..``, or leads outside ``root`` through a link (of the file or of a folder on the way).
+
+    >>> confine(Path("/"), "etc") == Path("/etc").resolve()
+    True
+    """
+    rel = PurePosixPath(str(rel).replace(os.sep, "/"))
+    shown = rel.as_posix()
+    if rel.is_absolute() or ".." in rel.parts or "\x00" in shown:
+        raise outside_error(shown)
+    top = os.path.realpath(root)
+    path = top
+    for index, part in enumerate(rel.parts):  # step by step, to name the link that leads out
+        path = os.path.realpath(os.path.join(path, part))
+        if path != top and not path.startswith(top.rstrip(os.sep) + os.sep):
+            raise outside_error(PurePosixPath(*rel.parts[:index + 1]).as_posix())
+    return Path(path)
+
+
+def _not_regular(rel: str) -> ContentError:
+    return ContentError(_("the file is not a regular file (a device, a pipe or a socket)"), rel, 0,
+                        _("replace it with an ordinary text file"), code="unsafe-file")
+
+
+def read_regular(path: Path, rel: str, limit: int | None = None) -> bytes:
+    """The bytes of the regular file at the real path ``path`` (already confined), at most
+    ``limit`` of them: opened without following a link and without blocking, then checked."""
+    limit = limit if limit is not None else TEXT_LIMITS.get(Path(rel).suffix.lower(), DEFAULT_LIMIT)
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP: the last part became a link after it was resolved
+            raise outside_error(rel) from None
+        raise ContentError(_("cannot read the file: {reason}").format(reason=exc.strerror), rel, 0,
+                           _("check the file exists and you may read it"), code="file-unreadable") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(rel)
+        if info.st_size > limit:
+            raise _too_large(rel, info.st_size, limit)
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(rel, len(data), limit)
+    return data
+
+
+def _too_large(rel: str, size: int, limit: int) -> ContentError:
+    return ContentError(_("the file is too large ({size} bytes, at most {limit})").format(size=size, limit=limit),
+                        rel, 0, _("split it into smaller files"), code="file-too-large")
+
+
+def read_bytes(root: Path, rel: str, limit: int | None = None) -> bytes:
+    """The bytes of the project file ``rel``: confined, regular, bounded."""
+    return read_regular(confine(root, rel), rel, limit)
+
+
+def project_root_of(path: Path, rel: str) -> Path:
+    """The project root of ``path``, the file that the project calls ``rel``.
+
+    >>> project_root_of(Path("/p/locales/rad/x.po"), "locales/rad/x.po")
+    PosixPath('/p')
+    """
+    parts = PurePosixPath(rel).parts
+    path = Path(path)
+    if parts and path.parts[-len(parts):] == parts:
+        return path.parents[len(parts) - 1]
+    raise ValueError(f"{path} is not {rel}")
+
+
+def read_at(path: Path, rel: str, limit: int | None = None) -> bytes:
+    """:func:`read_bytes` for a caller that holds the project file's full path and its
+    relative name (``root / rel``, ``rel``)."""
+    return read_bytes(project_root_of(path, rel), rel, limit)
+
+
+def is_file(root: Path, rel: str) -> bool:
+    """Whether ``rel`` is a regular file inside the project (a link out is an error, not False)."""
+    try:
+        return stat.S_ISREG(os.lstat(confine(root, rel)).st_mode)
+    except OSError:
+        return False
+
+
+def is_dir(root: Path, rel: str) -> bool:
+    """Whether ``rel`` is a folder inside the project (a link out is an error, not False)."""
+    try:
+        return stat.S_ISDIR(os.lstat(confine(root, rel)).st_mode)
+    except OSError:
+        return False
+
+
+def list_dir(root: Path, rel: str) -> list[str]:
+    """The sorted names in the project folder ``rel`` (none when it does not exist)."""
+    folder = confine(root, rel)
+    try:
+        return sorted(os.listdir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def list_files(root: Path, rel: str, suffix: str) -> list[str]:
+    """Relative paths of the files ending in ``suffix`` directly in the project folder ``rel``.
+    A link among them that leads outside is ``path-outside-project``."""
+    out = []
+    for name in list_dir(root, rel):
+        if name.endswith(suffix) and not name.startswith("."):
+            child = f"{rel}/{name}"
+            if is_file(root, child):
+                out.append(child)
+    return out
+
+
+def write_file(root: Path, rel: str, data: bytes) -> Path:
+    """Write the project file ``rel`` atomically, in a folder confined to the project
+    (created if needed); never through a link."""
+    parent = PurePosixPath(rel).parent.as_posix()
+    folder = confine(root, parent) if parent != "." else Path(os.path.realpath(root))
+    make_dirs(root, parent)
+    target = folder / PurePosixPath(rel).name
+    confine(root, rel)  # a link out in the file's own place is refused too (it would be replaced)
+    write_atomic(target, data)
+    return target
+
+
+def make_dirs(root: Path, rel: str) -> Path:
+    """Create the project folder ``rel`` and its parents, each checked to stay inside."""
+    parts = PurePosixPath(rel).parts if rel not in ("", ".") else ()
+    for index in range(1, len(parts) + 1):
+        step = PurePosixPath(*parts[:index]).as_posix()
+        path = confine(root, step)
+        if not path.is_dir():
+            path.mkdir(exist_ok=True)
+    return confine(root, rel or ".")
+
+
+def remove_file(root: Path, rel: str) -> bool:
+    """Delete the project file ``rel`` (a regular file or a link itself, never a link's
+    target, never a folder); ``False`` when there is nothing to delete."""
+    parent = PurePosixPath(rel).parent.as_posix()
+    folder = confine(root, parent) if parent != "." else Path(os.path.realpath(root))
+    path = folder / PurePosixPath(rel).name
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    if stat.S_ISDIR(info.st_mode):
+        return False
+    os.unlink(path)
+    return True
+
+
+def remove_empty_dir(root: Path, rel: str) -> None:
+    """Remove the project folder ``rel`` if it is empty (and inside the project)."""
+    try:
+        os.rmdir(confine(root, rel))
+    except OSError:
+        pass
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a unique temporary file and ``os.replace``."""
+    """Write ``data`` to ``path`` through a unique temporary file and ``os.replace``: the
+    low level of :func:`write_file`, for paths that are not in a project (the user's cache,
+    a bundle the command line names)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -31,6 +218,18 @@ def write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def user_cache_dir(kind: str) -> Path:
+    """The user's cache folder for ``kind`` (``fonts``, ``msgfmt``): ``$MOBCONTENT_CACHE/<kind>``,
+    else the platform's user cache (``$XDG_CACHE_HOME/mobcontent/<kind>``, by default
+    ``~/.cache/mobcontent/<kind>`` on Linux). Never inside a project: a cache that came
+    with a ``git pull`` could lie."""
+    override = os.environ.get("MOBCONTENT_CACHE")
+    if override:
+        return Path(override).absolute() / kind
+    import platformdirs
+    return Path(platformdirs.user_cache_dir("mobcontent", appauthor=False)) / kind
 
 
 def current_umask() -> int:
@@ -51,13 +250,15 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_text(path: Path, rel: str) -> str:
-    """Read a UTF-8 text file: BOM stripped, CRLF/CR turned into LF."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ContentError(_("cannot read the file: {reason}").format(reason=exc.strerror), rel, 0,
-                           _("check the file exists and you may read it"), code="file-unreadable") from None
+def read_text(root: Path, rel: str) -> str:
+    """Read the project's UTF-8 text file ``rel`` (confined, regular, bounded): BOM
+    stripped, CRLF/CR turned into LF."""
+    return decode_text(read_bytes(root, rel), rel)
+
+
+def decode_text(data: bytes, rel: str) -> str:
+    """UTF-8 bytes as text: BOM stripped, CRLF/CR turned into LF; invalid UTF-8 and NUL
+    are errors at their line."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -77,16 +278,17 @@ def read_text(path: Path, rel: str) -> str:
 #: What ``load``, ``update``, ``check`` and ``build`` read as text (``content/assets/`` is
 #: only read by the renderer, through the link guard and the URL fetcher).
 READ_PATHS = ("mobcontent.yaml", "content/audiences.yaml", "content/messages", "content/leaflets",
+              "content/assets", "locales", "layouts", "build", LOCK_NAME)
+#: Folders whose files are checked for kind and size (``build/`` and assets hold binaries).
+TEXT_PATHS = ("mobcontent.yaml", "content/audiences.yaml", "content/messages", "content/leaflets",
               "locales", "layouts")
-#: The largest text file read, by suffix (YAML has its own, smaller limit in yamlio).
-TEXT_LIMITS = {".md": 1_000_000, ".po": 20_000_000, ".pot": 20_000_000, ".yaml": 20_000_000,
-               ".yml": 20_000_000, ".html": 5_000_000, ".css": 5_000_000}
 
 
 def unsafe_files(root: Path) -> list:
-    """``unsafe-file`` errors for what must not be read at all: a link out of the project,
-    a device, pipe or socket (``/dev/zero``, a FIFO — reading them never ends), a text
-    file too large to be a message or a catalog. Found before anything is read."""
+    """Errors for what must not be read at all: a link out of the project
+    (``path-outside-project``), a device, pipe or socket (``/dev/zero``, a FIFO — reading
+    them never ends), a text file too large to be a message or a catalog
+    (``unsafe-file``). Found before anything is read."""
 
     top = Path(os.path.realpath(root))
     problems: list = []
@@ -95,7 +297,7 @@ def unsafe_files(root: Path) -> list:
     def report(rel: str, message: str, hint: str):
         problems.append(Problem("unsafe-file", "error", rel, 0, message, hint))
 
-    def visit(path: Path, rel: str, depth: int):
+    def visit(path: Path, rel: str, depth: int, text: bool):
         try:
             info = path.lstat()
         except OSError:
@@ -103,8 +305,7 @@ def unsafe_files(root: Path) -> list:
         if stat.S_ISLNK(info.st_mode):
             real = Path(os.path.realpath(path))
             if real != top and top not in real.parents:
-                return report(rel, _("the file is a link to {target}, outside the project").format(
-                    target=shown_target(str(real))), _("copy the file into the project instead of linking to it"))
+                return problems.append(outside_error(rel).problem())
             try:
                 info = real.stat()
             except OSError:
@@ -119,15 +320,15 @@ def unsafe_files(root: Path) -> list:
             except OSError:
                 return
             for name in names:
-                visit(path / name, f"{rel}/{name}", depth + 1)
-        elif not stat.S_ISREG(info.st_mode):
+                visit(path / name, f"{rel}/{name}", depth + 1, text)
+        elif text and not stat.S_ISREG(info.st_mode):
             report(rel, _("the file is not a regular file (a device, a pipe or a socket)"),
                    _("replace it with an ordinary text file"))
-        elif info.st_size > TEXT_LIMITS.get(path.suffix.lower(), info.st_size):
+        elif text and info.st_size > TEXT_LIMITS.get(path.suffix.lower(), info.st_size):
             report(rel, _("the file is too large ({size} bytes, at most {limit})").format(
                 size=info.st_size, limit=TEXT_LIMITS[path.suffix.lower()]),
                 _("split it into smaller files"))
 
     for rel in READ_PATHS:
-        visit(Path(root) / rel, rel, 0)
+        visit(Path(root) / rel, rel, 0, rel in TEXT_PATHS)
     return problems

@@ -24,6 +24,19 @@ def _char(reference: str) -> str:
     return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
 
 
+_UNSAFE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Text for a terminal or a log: control characters (and bidirectional overrides, which
+    reorder what a reader sees) written as escapes; tabs and new lines kept.
+
+    >>> visible("a\\x1b[31mb\\u202ec\\n")
+    'a\\\\x1b[31mb\\\\u202ec\\n'
+    """
+    return _UNSAFE_RE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
+
 def shown_target(url: str) -> str:
     """A refused target as it may be printed in an error line: control characters
     escaped (no terminal escape sequences), at most 120 characters.

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import os
+
 from ..base.errors import BuildError, UsageError
-from ..base.files import sha256, write_atomic
+from ..base.files import read_bytes, sha256, write_atomic, write_file
 from ..base.i18n import _
-from .manifest import MANIFEST_VERSION, read_manifest, select_outputs, verify_outputs
+from .manifest import MANIFEST_VERSION, checked_manifest, select_outputs, verify_outputs
 
 # --------------------------------------------------------------------------- zip bundles
 
@@ -32,11 +34,14 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def write_bundle(build_dir: Path, target: Path, manifest: dict) -> list[str]:
-    """Zip the manifest's outputs and the manifest itself into ``target``.
+def write_bundle(build_dir: Path, target: Path | str, manifest: dict) -> list[str]:
+    """Zip the manifest's outputs and the manifest itself into ``target`` (a path the
+    command line gave, or a path relative to the project such as ``build/bundles/all.zip``).
 
-    The files are checked against the manifest first, and the zip is read back and
-    checked again before it is renamed into place; returns the member names.
+    ``manifest`` must be sound (:func:`~.manifest.manifest_errors`): every member is a
+    normalised path inside build/, read through the confined file layer. The files are
+    checked against the manifest first, and the zip is read back and checked again before
+    it is renamed into place; returns the member names.
     """
     import io
     import zipfile
@@ -47,7 +52,7 @@ def write_bundle(build_dir: Path, target: Path, manifest: dict) -> list[str]:
         raise BuildError(_("the build does not match its manifest: {problems}").format(problems="; ".join(problems)),
                          str(build_dir / "manifest.json"), 0,
                          _("run 'mobcontent build' again, then bundle"), code="bundle-mismatch")
-    files = {o["path"]: (build_dir / o["path"]).read_bytes() for o in manifest["outputs"]}
+    files = {o["path"]: read_bytes(build_dir.parent, f"build/{o['path']}") for o in manifest["outputs"]}
     files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     data = zip_bytes(files)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -55,7 +60,10 @@ def write_bundle(build_dir: Path, target: Path, manifest: dict) -> list[str]:
             if sha256(archive.read(output["path"])) != output["sha256"]:
                 raise BuildError(f"{output['path']}: " + _("the zip does not hold what the manifest says"),
                                  str(target), 0, _("try again; check the disk"), code="bundle-mismatch")
-    write_atomic(target, data)
+    if isinstance(target, str):
+        write_file(build_dir.parent, target, data)
+    else:
+        write_atomic(target, data)
     return sorted(files)
 
 
@@ -129,15 +137,14 @@ def merge_shards(build_dir: Path, shards: list[str], expected: set[str]) -> None
     :class:`ShardsMismatch`, an unreadable shard a :class:`UsageError`.
     """
     manifests = []
-    for shard in shards:
-        try:
-            manifests.append((shard, json.loads(Path(shard).read_text(encoding="utf-8"))))
-        except (OSError, ValueError) as exc:
-            raise UsageError(_("cannot read the shard manifest: {error}").format(error=exc), path=shard) from None
+    for shard in shards:  # the file names are the user's; their content is checked like any manifest
+        path = Path(os.path.abspath(shard))
+        manifests.append((shard, checked_manifest(path.parent, path.name, shard)))
     merged, problems = merge_manifests(manifests, expected)
     if problems:
         raise ShardsMismatch(problems)
-    write_atomic(build_dir / "manifest.json", (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    write_file(build_dir.parent, "build/manifest.json",
+               (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
 def bundle_build(build_dir: Path, target: Path | None, campaign: str | None,
@@ -149,10 +156,10 @@ def bundle_build(build_dir: Path, target: Path | None, campaign: str | None,
     release, a release with an edition that is not ``ready``, nothing to bundle or a
     file that differs from the manifest is a :class:`BuildError`.
     """
-    manifest = read_manifest(build_dir)
-    if manifest is None:
+    if not os.path.lexists(build_dir / "manifest.json"):
         raise UsageError(_("{path} is missing or unreadable — run 'mobcontent build' first").format(
             path=build_dir / "manifest.json"))
+    manifest = checked_manifest(build_dir.parent, "build/manifest.json")
     if release and not manifest.get("release"):
         raise BuildError(_("this is a draft build (manifest says release: false) — "
                            "run 'mobcontent build --release' first"))
@@ -168,5 +175,6 @@ def bundle_build(build_dir: Path, target: Path | None, campaign: str | None,
         raise BuildError(_("no output belongs to campaign '{campaign}'").format(campaign=campaign) if campaign
                          else _("nothing to bundle: no edition can go in a bundle") + (
                              " (" + ", ".join(left) + ")" if left else ""))
-    path = target or build_dir / "bundles" / f"{campaign or 'all'}.zip"
-    return path, write_bundle(build_dir, path, manifest), left
+    path = target or f"build/bundles/{campaign or 'all'}.zip"
+    names = write_bundle(build_dir, path, manifest)
+    return (path if isinstance(path, Path) else build_dir.parent / path), names, left

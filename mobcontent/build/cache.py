@@ -7,17 +7,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
+from stat import S_ISREG
 from dataclasses import replace
 from pathlib import Path
 
-from ..base.errors import Problem
-from ..base.files import sha256, write_atomic
+from ..base.errors import MobcontentError, Problem
+from ..base.files import confine, sha256, user_cache_dir, write_atomic
 from ..base.model import Project
 from ..base.version import __version__
 from ..content.approvals import APPROVALS_PATH, review_path
 from ..pipeline.layout import COMMON_LAYOUT, Layout, leaflet_date, read_layout
 from ..pipeline.translate import catalog_path, read_catalog
-from .manifest import Output
+from .manifest import Output, is_build_path
 from .plan import BuildOptions, BuildReport, Job, plan_jobs
 
 
@@ -49,6 +51,7 @@ def merge_previous(project: Project, previous: dict, outputs: list, jobs: list[J
             continue
         if name not in existing:
             report.removed.append(output["path"])  # deleted once the new manifest is written
+            report.removed_sha256[output["path"]] = output["sha256"]
         elif options.partial and path.is_file() and previous.get("release") == options.release:
             kept.append(Output.from_json(output))
     return kept
@@ -71,8 +74,10 @@ def not_released(previous: dict, report: BuildReport, build_dir: Path) -> list[O
 
 
 def fit_cache_path(root: Path, name: str) -> Path:
-    """Where ``mobcontent check`` keeps what laying out one job found."""
-    return root / "build" / ".cache" / "check" / f"{name}.json"
+    """Where ``mobcontent check`` keeps what laying out one job found: in the user's cache
+    (a folder per project), never in the project, whose build/ arrives through git."""
+    project = hashlib.sha256(str(Path(root).absolute()).encode()).hexdigest()[:16]
+    return user_cache_dir("check") / project / f"{name}.json"
 
 
 def read_fit_cache(root: Path, name: str, inputs: dict) -> tuple | None:
@@ -97,17 +102,26 @@ def write_fit_cache(root: Path, name: str, inputs: dict, problems) -> None:
 
 
 def file_sha256(path: Path) -> str:
-    """sha256 of a file's bytes ("" when absent), remembered while its size and mtime hold."""
+    """sha256 of a regular file's bytes ("" when absent, a link, or not a regular file: a
+    FIFO or a device is never opened for reading), remembered while its size and mtime hold."""
     try:
-        stat = path.stat()
+        stat = os.lstat(path)
     except OSError:
+        return ""
+    if not S_ISREG(stat.st_mode):
         return ""
     return _file_sha256(str(path), stat.st_size, stat.st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=65536)
 def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
-    with open(path, "rb") as handle:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as handle:
+        if not S_ISREG(os.fstat(fd).st_mode):
+            return ""
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
@@ -130,12 +144,22 @@ def fast_reuse(project: Project, job: Job, cached, kit_key: str, options: BuildO
 
 
 def _source_path(project: Project, key: str) -> Path | None:
-    """The file behind a ``sources`` key: a project path, or ``layout:<name>/<file>``."""
+    """The file behind a ``sources`` key: a project path, or ``layout:<name>/<file>``; None
+    for a key no build writes (the manifest is untrusted: a key that leaves the project,
+    or names a layout that does not exist, only means "render again")."""
     if not key.startswith("layout:"):
-        return project.root / key
+        try:
+            return confine(project.root, key) if is_build_path(key) else None
+        except MobcontentError:
+            return None
     name, _sep, filename = key[len("layout:"):].partition("/")
-    folder = COMMON_LAYOUT if name == "_common" else read_layout(project.root, name).directory
-    return folder / filename
+    if not re.fullmatch(r"[a-z0-9_][a-z0-9_-]{0,80}", name) or not is_build_path(filename) or "/" in filename:
+        return None
+    try:
+        folder = COMMON_LAYOUT if name == "_common" else read_layout(project.root, name).directory
+        return confine(folder, filename)
+    except MobcontentError:
+        return None
 
 
 def reuse_outputs(build_dir: Path, cached, inputs: dict, options: BuildOptions) -> list[Output] | None:

@@ -7,15 +7,13 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from ..base.files import write_atomic
+from ..base.files import write_file
 
 
 def write_contact_sheet(build_dir: Path, outputs, title: str = "") -> Path:
     """Write ``build/index.html``: every leaflet, edition and page, for review at a glance."""
 
-    path = build_dir / "index.html"
-    write_atomic(path, contact_sheet(outputs, title).encode("utf-8"))
-    return path
+    return write_file(build_dir.parent, "build/index.html", contact_sheet(outputs, title).encode("utf-8"))
 
 
 def contact_sheet(outputs, title: str = "") -> str:

@@ -7,11 +7,12 @@ exit code.
 """
 from __future__ import annotations
 
-from ..base.errors import Problem
+from ..base.errors import MobcontentError, Problem
 from ..base.model import Project
 from ..base.version import __version__
 from ..pipeline.fontkit import font_cache_dir, project_characters
 from ..printing.fonts import prepare_font_kit
+from .bounded import run_bounded
 from .cache import fast_reuse, merge_previous, not_released, previous_outputs
 from .contact import write_contact_sheet
 from ..checks.runner import run_checks
@@ -20,7 +21,7 @@ from .job import reused_result
 from .manifest import edition_json, read_manifest, write_manifest
 from .plan import BuildOptions, BuildReport, plan_jobs
 from .pool import run_jobs
-from .stage import commit_outputs, staging_dir
+from .stage import clear_staging, commit_outputs
 
 
 def build_project(project: Project, options: BuildOptions = BuildOptions(), progress=None) -> BuildReport:
@@ -36,9 +37,8 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
     report = BuildReport(problems=list(project.warnings))
     jobs = plan_jobs(project, options)
     kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
-    previous = read_manifest(build_dir) or {}
-    import shutil
-    shutil.rmtree(staging_dir(build_dir), ignore_errors=True)  # left by an interrupted build
+    previous = read_manifest(build_dir, report.problems) or {}
+    clear_staging(build_dir)  # left by an interrupted build
     cache = previous_outputs(previous, options, build_dir) if options.incremental else {}
     results: dict[str, JobResult] = {}
     for job in jobs:
@@ -87,7 +87,7 @@ def build_editions(project: Project, previous: dict, jobs, report: BuildReport, 
 def check_layouts(project: Project, jobs: int = 1) -> tuple[list[Problem], dict]:
     """What laying every edition out finds (``text-overflow``, ``glyph-missing``, a runaway
     or crashed layout), for ``mobcontent check``: nothing is printed or written but a
-    cache in ``build/.cache/check/``, so a second check lays out only what changed.
+    cache in the user's cache folder (never in the project), so a second check lays out only what changed.
     Returns the problems and ``{"laid_out": n, "cached": n}``."""
     options = BuildOptions(formats=(), jobs=jobs, check_only=True)
     planned = plan_jobs(project, options)
@@ -97,11 +97,15 @@ def check_layouts(project: Project, jobs: int = 1) -> tuple[list[Problem], dict]
     return problems, {"laid_out": sum(r.rendered for r in results), "cached": sum(not r.rendered for r in results)}
 
 
-def check_project(project: Project, jobs: int = 1) -> tuple[list[Problem], dict]:
+def check_project(project: Project, jobs: int = 1, seconds: float = 300.0) -> tuple[list[Problem], dict]:
     """Everything that would block a release: the checks, then the layouts (fit, glyphs),
-    sorted by path and line. Returns the problems and the layout counts."""
+    sorted by path and line. Returns the problems and the layout counts. The checks run
+    in a watched worker under ``seconds`` (a runaway input stops them, not the caller)."""
     problems, counts = check_layouts(project, jobs) if project.leaflets else ([], {"laid_out": 0, "cached": 0})
-    found = set(run_checks(project))
+    try:
+        found = set(run_bounded(run_checks, (project,), seconds, "check"))
+    except MobcontentError as exc:
+        found = {exc.problem()}
     said = {(p.code, p.path, p.line) for p in found}
     found |= {p for p in problems if (p.code, p.path, p.line) not in said}  # laying out may meet them again
     return sorted(found, key=lambda p: (p.path, p.line, p.code, p.message)), counts

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..base.errors import Problem
-from ..base.files import sha256, write_atomic
+from ..base.files import sha256, write_file
 from ..base.i18n import _
 from ..base.model import Leaflet, Project
 from ..checks.approvals import DRAFT_CODES, job_approvals
@@ -231,7 +231,7 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
         files.append(("script", f"{base}.txt", make_script(project, leaflet, sides).encode("utf-8"), 0))
     outputs = []
     for fmt, rel, data, pages in files:
-        write_atomic(staging_dir(build_dir) / rel, data)  # moved into place by commit_outputs
+        write_file(project.root, f"build/.staging/{rel}", data)  # moved into place by commit_outputs
         outputs.append(Output(format=fmt, path=rel, sha256=sha256(data), bytes=len(data), pages=pages, **common))
     return outputs
 

@@ -47,6 +47,7 @@ class BuildReport:
     rendered: list = field(default_factory=list)  # names of jobs rendered (not reused from the cache)
     reused: list = field(default_factory=list)  # names of jobs whose outputs were reused
     removed: list = field(default_factory=list)  # paths of outputs of jobs no longer in the project
+    removed_sha256: dict = field(default_factory=dict)  # their sha256 in the old manifest: deleted only if it holds
     results: list = field(default_factory=list)  # JobResult per job, in plan order
     not_released: list = field(default_factory=list)  # paths of drafts a refused release kept
 

@@ -35,7 +35,8 @@ from functools import lru_cache
 from typing import Iterable, Iterator
 
 from ..base.canonical import WORD_RE, canonical_text, restyle_syllable
-from ..base.errors import Problem
+from ..base.errors import ContentError, Problem
+from ..base.files import read_text
 from ..base.i18n import N_, _
 from ..base.model import (
     DIMENSIONS,
@@ -300,8 +301,8 @@ def _catalogs(project: Project, domain: str) -> Iterator[tuple[str, dict]]:
 
 def _file_lines(project: Project, rel: str) -> list[str]:
     try:
-        return (project.root / rel).read_text(encoding="utf-8-sig").split("\n")
-    except (OSError, UnicodeDecodeError):
+        return read_text(project.root, rel).split("\n")
+    except (OSError, ContentError):
         return []
 
 

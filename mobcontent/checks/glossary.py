@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..base.canonical import canonical_text
-from ..base.errors import Problem
+from ..base.errors import ContentError, Problem
+from ..base.files import read_at
 from ..base.i18n import _
 from ..base.model import Project
 from ..content.glossary import Glossary, contains_word, read_glossary
@@ -74,6 +75,6 @@ def _readable(project: Project, code: str):
     for path in paths:
         rel = path.relative_to(project.root).as_posix()
         try:
-            yield rel, _po.read_po(path.read_bytes(), rel)
-        except _po.PoError:
+            yield rel, _po.read_po(read_at(path, rel), rel)
+        except ContentError:
             continue  # the translations check reports it

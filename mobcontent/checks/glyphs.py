@@ -4,12 +4,14 @@ line that holds the character.
 """
 from __future__ import annotations
 
+import os
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from ..base.errors import Problem
+from ..base.errors import ContentError, Problem
+from ..base.files import read_regular
 from ..base.i18n import _, language
 from ..base.model import Project
 from ..pipeline.fontkit import font_cache_dir, project_characters
@@ -81,8 +83,9 @@ def _file_lines(path: str) -> tuple[str, ...]:
 @lru_cache(maxsize=256)
 def _read_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
     try:
-        return tuple(Path(path).read_text(encoding="utf-8").split("\n"))
-    except (OSError, UnicodeDecodeError):
+        real = Path(os.path.realpath(path))  # a project file: regular, bounded, never a FIFO
+        return tuple(read_regular(real, real.name).decode("utf-8").split("\n"))
+    except (OSError, UnicodeDecodeError, ContentError):
         return ()
 
 

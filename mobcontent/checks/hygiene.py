@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..base.errors import Problem
+from ..base.files import read_bytes
 from ..base.hygiene import line_problems
 from ..base.model import Project
 
@@ -25,7 +26,7 @@ def check_hygiene(project: Project) -> Iterable[Problem]:
     for pattern in TEXT_GLOBS:
         for path in sorted(project.root.glob(pattern)):
             rel = path.relative_to(project.root).as_posix()
-            problems += file_hygiene(_read(path), rel)
+            problems += file_hygiene(_read(project.root, rel), rel)
     return problems
 
 
@@ -57,12 +58,12 @@ def _po_lines(lines: list[str]):
         yield number, line, in_msgstr and not stripped.startswith("#")
 
 
-def _read(path: Path) -> str:
-    """The file's text as the tool reads it, BOM dropped ("" when it cannot be read or
-    is not UTF-8: loading reports that, with its line)."""
+def _read(root: Path, rel: str) -> str:
+    """The file's text as the tool reads it (through the confined layer), BOM dropped
+    ("" when it cannot be read or is not UTF-8: loading reports that, with its line)."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_bytes(root, rel)
+    except (OSError, ContentError):
         return ""
     try:
         return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")

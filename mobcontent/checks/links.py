@@ -5,18 +5,45 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..base.errors import Problem
+from ..base.errors import ContentError, Problem
+from ..base.files import is_dir, is_file, list_dir, read_at, read_bytes
 from ..base.i18n import _
 from ..base.model import Project
 from ..base.text import shown_target
-from ..formats.markdown import make_markdown, segment
+from ..formats.markdown import make_markdown, markdown_limits, segment
 from ..formats.po.model import PoError
 from ..formats.po.read import read_po
+from ..printing.svg import svg_problem
 
 
 def check_links(project: Project) -> Iterable[Problem]:
-    """Link and image targets in messages and translations (see :mod:`mobcontent.formats.links`)."""
-    return blocked_targets(project)
+    """Link and image targets in messages and translations (see :mod:`mobcontent.formats.links`),
+    and SVG pictures in ``content/assets/`` too complex to draw (see :mod:`mobcontent.printing.svg`)."""
+    return blocked_targets(project) + svg_assets(project)
+
+
+def svg_assets(project) -> list:
+    """``svg-too-complex`` for every SVG in ``content/assets/`` (and its folders) that the
+    printer would refuse: ``check`` says so before a build meets it."""
+    problems, folders = [], ["content/assets"]
+    while folders and len(folders) < 1000:
+        folder = folders.pop()
+        for name in list_dir(project.root, folder):
+            rel = f"{folder}/{name}"
+            if name.startswith("."):
+                continue
+            if is_dir(project.root, rel):
+                folders.append(rel)
+            elif name.lower().endswith(".svg") and is_file(project.root, rel):
+                try:
+                    problem = svg_problem(read_bytes(project.root, rel))
+                except ContentError as exc:
+                    problems.append(exc.problem())
+                    continue
+                if problem:
+                    problems.append(Problem("svg-too-complex", "error", rel, 1, problem,
+                                            _("simplify the drawing, or export it as PNG")))
+    return problems
 
 
 def blocked_targets(project) -> list:
@@ -42,12 +69,14 @@ def blocked_targets(project) -> list:
     for path in sorted((project.root / "locales").glob("*/LC_MESSAGES/**/*.po")):
         rel = path.relative_to(project.root).as_posix()
         try:
-            po = read_po(path.read_bytes(), rel)
-        except (PoError, OSError):
+            po = read_po(read_at(path, rel), rel)
+        except (ContentError, OSError):
             continue  # the translation checks report an unreadable file
         for entry in po.entries:
             if entry.obsolete or not entry.msgstr or ("](" not in entry.msgstr and "<" not in entry.msgstr):
                 continue
+            if markdown_limits(entry.msgstr):
+                continue  # refused by the translation checks before any parser sees it
             for _source, target, reason in scan(entry.msgstr):
                 problems.append(Problem("link-blocked", "error", rel, entry.line,
                                         _("refused link or image '{target}': {reason}").format(

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..base.canonical import PROTECTED_RE, TONES
-from ..base.errors import Problem
+from ..base.errors import ContentError, Problem
+from ..base.files import read_at
 from ..base.i18n import _, language
 from ..base.model import DIMENSIONS, Locale, Project
 from ..content.glossary import read_glossary
@@ -234,6 +235,6 @@ def _locale_files(project: Project, code: str):
     for path in paths:
         rel = path.relative_to(project.root).as_posix()
         try:
-            yield rel, _po.read_po(path.read_bytes(), rel)
-        except _po.PoError:
+            yield rel, _po.read_po(read_at(path, rel), rel)
+        except ContentError:
             continue

@@ -11,11 +11,13 @@ from typing import Iterable
 
 from ..base.canonical import find_fixes
 from ..base.errors import ContentError, Problem
-from ..base.files import read_text, write_atomic
+from ..base.files import read_at, read_text, user_cache_dir, write_atomic
 from ..base.i18n import _, language
 from ..base.model import Project
 from ..content.settings import target_locales
 from ..formats import po as _po
+from ..formats.markdown import markdown_limits
+from ..pipeline.layout import draft_label_problem
 from ..pipeline.translate import PLACEHOLDER_RE
 
 
@@ -49,8 +51,8 @@ def translation_problems(project: Project, msgfmt: str | None = "auto") -> list[
         for path in paths:
             rel = path.relative_to(project.root).as_posix()
             try:
-                po = _po.read_po(path.read_bytes(), rel)
-            except _po.PoError as exc:
+                po = _po.read_po(read_at(path, rel), rel)
+            except ContentError as exc:
                 problems.append(exc.problem())
                 continue
             problems.extend(po.warnings)
@@ -58,7 +60,7 @@ def translation_problems(project: Project, msgfmt: str | None = "auto") -> list[
                 if not entry.obsolete and entry.translated and entry.msgid_plural is None:
                     problems.extend(entry_problems(entry, rel, code))
             if tool:
-                problems.extend(msgfmt_problems(tool, path, rel, project.root / "build" / ".cache" / "msgfmt"))
+                problems.extend(msgfmt_problems(tool, path, rel, user_cache_dir("msgfmt")))
     return problems
 
 
@@ -71,8 +73,14 @@ def entry_problems(entry: _po.Entry, rel: str, locale: str) -> list[Problem]:
 
     for fix in find_fixes(entry.msgstr, locale):
         add(fix.code, fix.severity, _("translation: {message}").format(message=fix.message), fix.hint)
+    for limit in markdown_limits(entry.msgstr):
+        add(limit.code, "error", limit.message, limit.hint)
+        return out  # nothing else may parse it
     if entry.fuzzy:
         return out
+    if entry.msgctxt == "layout.draft" and (problem := draft_label_problem(entry.msgstr)):
+        add("draft-mark-invalid", "error", problem,
+            _("translate BẢN NHÁP with the word for 'draft' in this language; it is printed beside the Vietnamese"))
     source, text = entry.msgid, entry.msgstr
     wanted = _names(source)
     have = _names(text)
@@ -160,13 +168,14 @@ def _take_number(pool: list[list[str]], wanted: str) -> bool:
 def msgfmt_problems(tool: str, path: Path, rel: str, cache_dir: Path | None = None) -> list[Problem]:
     """What ``msgfmt -c`` says about a PO file, as problems (code ``po-msgfmt``).
 
-    With ``cache_dir``, the answer is kept under the sha256 of the file's bytes: a
-    project of a thousand PO files pays the thousand processes once, not every check.
+    With ``cache_dir`` (the user's cache, never the project: a cache that arrives with
+    the project could hide an error), the answer is kept under the sha256 of the file's
+    bytes: a project of a thousand PO files pays the thousand processes once, not every check.
     """
     import hashlib
     import json
     if cache_dir is not None:
-        digest = hashlib.sha256(path.read_bytes() + f"\0{rel}\0{tool}\0{language()}".encode()).hexdigest()
+        digest = hashlib.sha256(read_at(path, rel) + f"\0{rel}\0{tool}\0{language()}".encode()).hexdigest()
         cached = cache_dir / f"{digest}.json"
         try:
             return [Problem(**p) for p in json.loads(cached.read_text(encoding="utf-8"))]
@@ -177,7 +186,7 @@ def msgfmt_problems(tool: str, path: Path, rel: str, cache_dir: Path | None = No
             write_atomic(cached, json.dumps([p.as_json() for p in problems], ensure_ascii=False).encode("utf-8"))
         return problems
     import subprocess
-    data = path.read_bytes()
+    data = read_at(path, rel)
     if data.startswith(_po.BOM):  # msgfmt reads a BOM as a syntax error; it is reported as po-bom instead
         data = data[len(_po.BOM):]
     try:
@@ -212,7 +221,7 @@ def source_text_problems(project: Project) -> list[Problem]:
     files += [leaflet.path for leaflet in project.leaflets.values()]
     for rel in files:
         try:
-            text = read_text(project.root / rel, rel)
+            text = read_text(project.root, rel)
         except ContentError:
             continue
         for number, value in _text_lines(text, rel.endswith(".md")):

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ..base.errors import Problem
+from ..base.errors import ContentError, Problem
+from ..base.files import read_bytes
 from ..base.i18n import N_, _
 from ..base.model import Project
 
@@ -56,29 +57,34 @@ def typography_problems(findings, project: Project, leaflet, job_name: str, stri
 def check_typography(project: Project) -> list[Problem]:
     """The typographic warnings the last build recorded in ``build/manifest.json``, for
     the outputs whose source files are unchanged since (nothing when there is no build)."""
-    try:
-        manifest = json.loads((project.root / "build" / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    try:  # untrusted: read through the confined layer; each source below is confined too
+        manifest = json.loads(read_bytes(project.root, "build/manifest.json").decode("utf-8"))
+    except (OSError, ValueError, ContentError):
         return []
     found = []
-    for output in manifest.get("outputs", []) if isinstance(manifest, dict) else []:
-        if output.get("format") != "pdf" or not _current(project, output.get("sources") or {}):
+    outputs = manifest.get("outputs", []) if isinstance(manifest, dict) else []
+    for output in outputs if isinstance(outputs, list) else []:
+        if not isinstance(output, dict) or not isinstance(output.get("sources"), dict) or not isinstance(
+                output.get("problems"), list):
+            continue  # not what a build writes: nothing to say from it
+        if output.get("format") != "pdf" or not _current(project, output["sources"]):
             continue
-        for problem in output.get("problems", []):
-            if problem.get("code") in CODES:
-                found.append(Problem(problem["code"], "warning", problem.get("path", ""), problem.get("line", 0),
-                                     problem.get("message", ""), problem.get("hint", "")))
+        for problem in output["problems"]:
+            if isinstance(problem, dict) and problem.get("code") in CODES:
+                found.append(Problem(problem["code"], "warning", str(problem.get("path", "")),
+                                     problem.get("line", 0) if isinstance(problem.get("line"), int) else 0,
+                                     str(problem.get("message", "")), str(problem.get("hint", ""))))
     return found
 
 
 def _current(project: Project, sources: dict) -> bool:
     """Whether every project file an output was made from is unchanged."""
     for rel, digest in sources.items():
-        if rel.startswith("layout:"):
+        if not isinstance(rel, str) or rel.startswith("layout:"):
             continue  # the layouts: a changed layout changes the tool's fingerprint, and the build
         try:
-            data = (project.root / rel).read_bytes()
-        except OSError:
+            data = read_bytes(project.root, rel)
+        except (OSError, ContentError):
             if digest == "":  # a file the build looked for and did not find (a catalog, a review)
                 continue
             return False

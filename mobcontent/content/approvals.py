@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from ..base.errors import ContentError, Problem, UsageError
-from ..base.files import sha256, write_atomic
+from ..base.files import confine, is_file, read_bytes, read_regular, sha256, write_atomic, write_file
 from ..base.i18n import _
 from ..base.model import Approval, Message, Project
 from ..formats.yamlio import Map, Scalar, Seq, read_yaml
@@ -329,7 +329,7 @@ def append_records(root, rel: str, records: list[Approval]) -> None:
     """Append ``records`` to the file ``rel`` (created with a header), never rewriting
     what is there; the whole new file is read back before it replaces the old one."""
     path = root / rel
-    old = path.read_bytes().decode("utf-8") if path.is_file() else HEADER  # bytes kept as they are (CRLF too)
+    old = read_bytes(root, rel).decode("utf-8") if is_file(root, rel) else HEADER  # bytes kept as they are (CRLF too)
     if old and not old.endswith("\n"):
         old += "\n"
     new = old + "".join(format_record(record) for record in records)
@@ -337,7 +337,7 @@ def append_records(root, rel: str, records: list[Approval]) -> None:
     if problems:
         raise ContentError(problems[0].message, problems[0].path, problems[0].line, problems[0].hint,
                            code=problems[0].code)
-    write_atomic(path, new.encode("utf-8"))
+    write_file(root, rel, new.encode("utf-8"))
 
 
 def approve_messages(project: Project, slugs, by: str, date: str, note: str = "") -> list[Approval]:
@@ -376,7 +376,8 @@ def set_status_approved(path) -> bool:
     """Set ``status: approved`` in a message's front matter, keeping every other byte
     (comments, quotes style aside, line endings, BOM); written atomically. False when
     it already was approved."""
-    data = path.read_bytes()
+    real = confine(path.parent, path.name)  # a message file: no link out, regular, bounded
+    data = read_regular(real, path.name)
     text = data.decode("utf-8")
     lines = text.splitlines(keepends=True)
     start = 1 if lines and lines[0].lstrip("\ufeff").rstrip("\r\n") == "---" else None
@@ -390,7 +391,7 @@ def set_status_approved(path) -> bool:
                 return False
             ending = lines[index][len(body):]
             lines[index] = match.group(1) + "approved" + match.group(3) + ending
-            write_atomic(path, "".join(lines).encode("utf-8"))
+            write_atomic(real, "".join(lines).encode("utf-8"))
             return True
     raise ContentError(_("no 'status:' line in the front matter"), str(path), 1,
                        _("add 'status: approved' to the front matter"), code="front-matter-missing")

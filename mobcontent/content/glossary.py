@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from ..base.canonical import canonical_text
 from ..base.errors import ContentError, Problem
+from ..base.files import read_bytes
 from ..base.i18n import _
 from ..base.model import Project
 from ..formats.yamlio import Map, Scalar, Seq, read_yaml
@@ -117,8 +118,8 @@ def read_glossary(project: Project, locale: str) -> Glossary:
     if not path.is_file():
         return Glossary(locale, rel)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = read_bytes(project.root, rel).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError, ContentError):
         return Glossary(locale, rel, (), (Problem("glossary-invalid", "error", rel, 1,
                                                   _("the glossary is not readable UTF-8 text"),
                                                   _("save it as UTF-8")),))

@@ -7,6 +7,7 @@ officer fixes them in one pass.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from .settings import (
 
 def load_project(root: Path | str) -> Project:
     """Load and validate the project at ``root``; raise ProjectError listing every problem."""
-    root = Path(root)
+    root = Path(os.path.abspath(root))  # -C . must work: layouts and assets become file URIs
     problems: list[Problem] = []
     if not (root / "mobcontent.yaml").is_file():
         raise ProjectError([Problem("project-missing", "error", str(root / "mobcontent.yaml"), 0,
@@ -48,7 +49,7 @@ def load_project(root: Path | str) -> Project:
     for rel, slug in _slugged_files(root, "content/messages", ".md", problems):
         reader = _Reader(rel)
         try:
-            message = parse_message(_canonical_source(read_text(root / rel, rel), config), rel, slug, reader,
+            message = parse_message(_canonical_source(read_text(root, rel), config), rel, slug, reader,
                                     audiences)
         except ContentError as exc:
             reader.problems.append(exc.problem())
@@ -87,7 +88,7 @@ def approval_files(root: Path) -> list[str]:
 
 def _optional_text(root: Path, rel: str, problems: list[Problem]) -> str | None:
     try:
-        return read_text(root / rel, rel)
+        return read_text(root, rel)
     except ContentError as exc:
         problems.append(exc.problem())
         return None

@@ -16,6 +16,7 @@ from ..base.model import (
     Condition,
     Message,
 )
+from ..formats.markdown import markdown_limits
 from ..formats.yamlio import Map, read_yaml
 from .schema import TERM_RE, _closest, _one_of, _Reader, canonical
 
@@ -126,8 +127,8 @@ def parse_body(body: str, first_line: int, reader: _Reader, audiences: Audiences
         text = "\n".join(current).strip("\n")
         if text.strip():
             offset = next(i for i, line in enumerate(current) if line.strip())
-            _check_complexity(current, start, reader)
-            chunks.append(Chunk(text, start + offset, tuple(stack)))
+            if _check_complexity(current, start, reader):
+                chunks.append(Chunk(text, start + offset, tuple(stack)))
         current, start = [], next_line
 
     for number, line in enumerate(body.split("\n"), start=first_line):
@@ -155,22 +156,13 @@ def parse_body(body: str, first_line: int, reader: _Reader, audiences: Audiences
     return tuple(chunks)
 
 
-MAX_BRACKETS = 400  # Python-Markdown's link parsing is quadratic in '[': 20,000 of them take a minute
-
-
-def _check_complexity(lines: list[str], first_line: int, reader: _Reader) -> None:
-    """Refuse a paragraph that would make the Markdown parser run away."""
-    count, block_start = 0, first_line
-    for number, line in enumerate(lines + [""], start=first_line):
-        if not line.strip():
-            if count > MAX_BRACKETS:
-                reader.error(block_start, "markdown-too-complex",
-                             _("this paragraph has {count} '[' characters (at most {limit})").format(
-                                 count=count, limit=MAX_BRACKETS),
-                             _("split the paragraph, or write the brackets as \\[ if they are not links"))
-            count, block_start = 0, number + 1
-        else:
-            count += line.count("[")
+def _check_complexity(lines: list[str], first_line: int, reader: _Reader) -> bool:
+    """Refuse Markdown that would make the parser run away (see
+    :func:`~mobcontent.formats.markdown.markdown_limits`); False when refused."""
+    limits = markdown_limits("\n".join(lines))
+    for limit in limits:
+        reader.error(first_line + limit.offset, limit.code, limit.message, limit.hint)
+    return not limits
 
 
 def _parse_condition(text: str, line: int, reader: _Reader, audiences: Audiences | None) -> Condition:

@@ -120,7 +120,7 @@ def canonical(text: str) -> str:
 
 def _read_yaml_file(root: Path, rel: str, problems: list[Problem]):
     try:
-        return read_yaml(read_text(root / rel, rel), rel)
+        return read_yaml(read_text(root, rel), rel)
     except ContentError as exc:
         problems.append(exc.problem())
         return None

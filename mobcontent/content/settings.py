@@ -85,7 +85,7 @@ def read_ui_locale(root: Path | str) -> str:
     language must be known before the first message. ``""`` when the folder is not a
     project or the setting is absent; a broken file is reported later, by the load."""
     try:
-        node = read_yaml(read_text(Path(root) / "mobcontent.yaml", "mobcontent.yaml"), "mobcontent.yaml")
+        node = read_yaml(read_text(Path(root), "mobcontent.yaml"), "mobcontent.yaml")
     except ContentError:
         return ""
     value = node.get("ui_locale") if isinstance(node, Map) else None

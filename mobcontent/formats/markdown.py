@@ -5,6 +5,7 @@ Markdown source and line, for extraction and rendering alike.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Callable
@@ -13,11 +14,69 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from ..base.i18n import _
 from ..base.model import Chunk
 from .links import SOURCE_ATTRIBUTE, LinkGuard
 
 BLOCK_KINDS = {"p": "paragraph", "li": "list item", "td": "table cell", "th": "table header",
                **{f"h{i}": "heading" for i in range(1, 7)}}
+
+
+MAX_BRACKETS = 400  # Python-Markdown's link parsing is quadratic in '[': 20,000 of them take a minute
+MAX_DEPTH = 20  # lists and quotes nest by recursion: 500 levels overflow Python's stack
+_MARKER_RE = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """Markdown the parser must not be given, at its line (0-based within the text)."""
+
+    offset: int
+    code: str
+    message: str
+    hint: str
+
+
+def markdown_limits(text: str) -> list[Limit]:
+    """Markdown that would make the parser run away: a paragraph with more than
+    :data:`MAX_BRACKETS` ``[``, or lists and quotes nested more than :data:`MAX_DEPTH`
+    deep. Checked before the text (a message or a translation) reaches the parser.
+
+    >>> [l.code for l in markdown_limits("> " * 30 + "x")], markdown_limits("- a\\n  - b")
+    (['markdown-too-deep'], [])
+    """
+    out: list[Limit] = []
+    count, start = 0, 0
+    lines = text.split("\n")
+    for number, line in enumerate(lines + [""]):
+        if not line.strip():
+            if count > MAX_BRACKETS:
+                out.append(Limit(start, "markdown-too-complex",
+                                 _("this paragraph has {count} '[' characters (at most {limit})").format(
+                                     count=count, limit=MAX_BRACKETS),
+                                 _("split the paragraph, or write the brackets as \\[ if they are not links")))
+            count, start = 0, number + 1
+            continue
+        count += line.count("[")
+        depth = _depth(line)
+        if depth > MAX_DEPTH:
+            out.append(Limit(number, "markdown-too-deep",
+                             _("this block nests lists or quotes {depth} deep (at most {limit})").format(
+                                 depth=depth, limit=MAX_DEPTH), _("write it flatter")))
+            break
+    return out
+
+
+def _depth(line: str) -> int:
+    """How deep a line nests: its indentation in steps of 4, plus its leading ``>`` and
+    list markers."""
+    expanded = line.expandtabs(4)
+    depth = (len(expanded) - len(expanded.lstrip(" "))) // 4
+    position = 0
+    while match := _MARKER_RE.match(line, position):
+        depth += 1
+        position = match.end()
+    return depth
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ keys, several documents, deep nesting and huge inputs are errors with a line.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 import yaml
@@ -119,6 +121,10 @@ def _events(text: str, path: str, first_line: int):
             dispose()
 
 
+#: Control characters (C0 but tab, new line and carriage return, DEL, C1): never in a value.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _build(events, path: str, first_line: int) -> Node | None:
     stack: list = []  # frames: [node_kind, line, items, pending_key, key_lines]
     root = None
@@ -142,6 +148,10 @@ def _build(events, path: str, first_line: int) -> Node | None:
                 raise _fail(path, line, _("YAML tag '{tag}' is not allowed").format(tag=event.tag),
                             _("remove the tag: every value is read as text"), "yaml-tag")
         if isinstance(event, yaml.ScalarEvent):
+            if bad := CONTROL_RE.search(event.value):  # "\0", "\e" escapes of a quoted scalar
+                raise _fail(path, line, _("the value holds a control character ({code})").format(
+                    code=f"U+{ord(bad.group(0)):04X}"), _("remove it: escapes such as \\0 or \\e have no place in text"),
+                    "control-char")
             _add(stack, Scalar(event.value, line), path, line)
             if not stack:
                 root = Scalar(event.value, line)

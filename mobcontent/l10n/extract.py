@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from ..base.errors import Problem
-from ..base.files import write_atomic
+from ..base.errors import ContentError, Problem
+from ..base.files import is_file, list_files, read_at, remove_file, write_file
 from ..base.i18n import N_, _
 from ..base.model import DIMENSIONS, Message, Project
 from ..base.version import __version__
@@ -219,25 +221,38 @@ def extract_project(project: Project, now: str | None = None) -> Report:
         rel = f"{TEMPLATE_DIR}/{domain}.pot"
         path = root / rel
         old = None
-        if path.is_file():
+        if is_file(root, rel):
             try:
-                old = _po.read_po(path.read_bytes(), rel)
-            except _po.PoError:
+                old = _po.read_po(read_at(path, rel), rel)
+            except ContentError:
                 old = None  # a generated file: a broken one is simply replaced
         if old is not None and old.entries == template.entries and _same_header(old, template):
             report.files.append(FileReport(rel, "unchanged"))
             continue
         date = now or creation_date()
         stamped = _po.with_fields(template, {"POT-Creation-Date": date, "PO-Revision-Date": date})
-        write_atomic(path, _po.format_po(stamped).encode("utf-8"))
+        write_file(root, rel, clean_po_bytes(_po.format_po(stamped), rel))
         report.files.append(FileReport(rel, "updated" if old is not None else "created", new=len(template.entries)))
-    stale_dir = root / TEMPLATE_DIR / "messages"
-    if stale_dir.is_dir():
-        for path in sorted(stale_dir.glob("*.pot")):
-            if f"messages/{path.stem}" not in templates:
-                path.unlink()
-                report.files.append(FileReport(path.relative_to(root).as_posix(), "removed"))
+    for rel in list_files(root, f"{TEMPLATE_DIR}/messages", ".pot"):
+        if f"messages/{Path(rel).stem}" not in templates:
+            remove_file(root, rel)
+            report.files.append(FileReport(rel, "removed"))
     return report
+
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_po_bytes(text: str, rel: str) -> bytes:
+    """A template or catalog as it is written: never with NUL or another control
+    character (a .po file holding one cannot be read back, by gettext or by us)."""
+    bad = CONTROL_RE.search(text)
+    if bad:
+        line = text[:bad.start()].count("\n") + 1
+        raise ContentError(_("the file would hold a control character (U+{code:04X}); nothing was written").format(
+            code=ord(bad.group(0))), rel, line, _("remove the control character from the text it comes from"),
+            code="control-char")
+    return text.encode("utf-8")
 
 
 def _same_header(old: _po.PoFile, new: _po.PoFile) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..base.errors import ContentError
-from ..base.files import write_atomic
+from ..base.files import read_at, read_bytes, write_atomic, write_file
 from ..base.i18n import _
 from ..base.model import DIMENSIONS, Project
 from ..content.settings import target_locales
@@ -49,8 +49,8 @@ def _audience_translations(project: Project, locale: str) -> dict[str, str]:
     rel = f"locales/{locale}/LC_MESSAGES/audiences.po"
     path = project.root / rel
     try:
-        po = _po.read_po(path.read_bytes(), rel) if path.is_file() else None
-    except _po.PoError:
+        po = _po.read_po(read_at(path, rel), rel) if path.is_file() else None
+    except ContentError:
         return {}
     if po is None:
         return {}
@@ -67,7 +67,7 @@ def seed_glossary(project: Project, locale: str) -> tuple[str, int]:
         raise ContentError(first.message, first.path, first.line, _("fix the glossary first"),
                            code="glossary-invalid")
     path = project.root / glossary_path(locale)
-    text = path.read_text(encoding="utf-8-sig") if path.is_file() else _GLOSSARY_HEADER.format(locale=locale)
+    text = read_bytes(project.root, glossary_path(locale)).decode("utf-8-sig") if path.is_file() else _GLOSSARY_HEADER.format(locale=locale)
     have = {fold(t.term) for t in current.terms}
     added = [t for t in seed_terms(project, locale) if fold(t.term) not in have]
     if not added:
@@ -156,7 +156,7 @@ def write_seeded_glossary(project: Project, locale: str) -> tuple[str, int]:
     target_locales(project, locale)
     text, added = seed_glossary(project, locale)
     if added:
-        write_atomic(project.root / glossary_path(locale), text.encode("utf-8"))
+        write_file(project.root, glossary_path(locale), text.encode("utf-8"))
     return glossary_path(locale), added
 
 

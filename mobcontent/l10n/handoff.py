@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..base.canonical import canonical_text, find_fixes
 from ..base.errors import ContentError, Problem, UsageError
-from ..base.files import write_atomic
+from ..base.files import read_at, write_atomic, write_file
 from ..base.i18n import N_, _
 from ..base.model import Project
 from ..base.version import __version__
@@ -250,7 +250,7 @@ def _read_domain(project: Project, locale: str, domain: str) -> _po.PoFile | Non
     path = project.root / rel
     if not path.is_file():
         return None
-    return _po.read_po(path.read_bytes(), rel)
+    return _po.read_po(read_at(path, rel), rel)
 
 
 def _heading_paths(message) -> dict[str, str]:
@@ -731,8 +731,8 @@ def _import_domain(project, locale, domain, items, prefer, canon, report: Import
     rel = f"locales/{locale}/LC_MESSAGES/{domain}.po"
     path = project.root / rel
     try:
-        po = _po.read_po(path.read_bytes(), rel) if path.is_file() else None
-    except _po.PoError as exc:
+        po = _po.read_po(read_at(path, rel), rel) if path.is_file() else None
+    except ContentError as exc:
         for row, _match in items:
             report.outcomes.append(Outcome(row.row, row.id, "rejected", _("{file} cannot be read: {error}").format(
                 file=rel, error=exc)))
@@ -753,7 +753,7 @@ def _import_domain(project, locale, domain, items, prefer, canon, report: Import
     if merged == po:
         report.files.append(FileReport(rel, "unchanged"))
         return
-    write_atomic(path, _po.format_po(merged, po).encode("utf-8"))
+    write_file(project.root, rel, _po.format_po(merged, po).encode("utf-8"))
     report.files.append(FileReport(rel, "updated"))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..base.errors import ContentError
+from ..base.files import read_at
 from ..base.i18n import _
 from ..base.model import Project
 from ..content.audience import leaflet_messages
@@ -50,8 +51,8 @@ def project_stats(project: Project) -> dict:
         for path in paths:
             rel = path.relative_to(project.root).as_posix()
             try:
-                counts = po_counts(_po.read_po(path.read_bytes(), rel))
-            except _po.PoError as exc:
+                counts = po_counts(_po.read_po(read_at(path, rel), rel))
+            except ContentError as exc:
                 files.append({"path": rel, "error": str(exc)})
                 continue
             files.append({"path": rel, **counts})

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..base.errors import ContentError
-from ..base.files import write_atomic
+from ..base.files import read_at, write_atomic, write_file
 from ..base.i18n import _
 from ..base.model import DIMENSIONS, Project
 from ..base.version import __version__
@@ -162,7 +162,7 @@ def read_memory(project: Project, locale: str) -> _po.PoFile | None:
     path = project.root / rel
     if not path.is_file():
         return None
-    return _po.read_po(path.read_bytes(), rel)
+    return _po.read_po(read_at(path, rel), rel)
 
 
 # --------------------------------------------------------------------------- TMX
@@ -175,7 +175,7 @@ def project_memory(project: Project, locale: str) -> list[tuple[str, _po.Entry]]
     for path in paths:
         rel = path.relative_to(project.root).as_posix()
         domain = path.relative_to(base).as_posix()[:-3]
-        for entry in _po.read_po(path.read_bytes(), rel).entries:
+        for entry in _po.read_po(read_at(path, rel), rel).entries:
             if (entry.translated and not entry.fuzzy and not entry.obsolete and entry.msgid_plural is None
                     and (entry.key, entry.msgstr) not in seen):
                 seen.add((entry.key, entry.msgstr))
@@ -270,7 +270,7 @@ def import_memory(project: Project, locale: str, path: Path) -> tuple[int, int]:
         added += 1
     if added:
         po = _compendium(locale, entries, current)
-        write_atomic(project.root / memory_path(locale), _po.format_po(po, current).encode("utf-8"))
+        write_file(project.root, memory_path(locale), _po.format_po(po, current).encode("utf-8"))
     return added, len(units) - added
 
 

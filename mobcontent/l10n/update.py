@@ -9,14 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..base.canonical import canonical_text
-from ..base.errors import UsageError
-from ..base.files import write_atomic
+from ..base.errors import ContentError, UsageError
+from ..base.files import list_files, read_at, remove_file, write_file
 from ..base.i18n import _
 from ..base.locales import display_name, plural_forms
 from ..base.model import Project
 from ..content.settings import target_locales
 from ..formats import po as _po
-from .extract import TEMPLATE_DIR, FileReport, Report, creation_date
+from .extract import TEMPLATE_DIR, FileReport, Report, clean_po_bytes, creation_date
 from .glossary import read_glossary, with_glossary_comments
 from .tm import Memory, read_memory, term_pattern
 
@@ -24,15 +24,14 @@ from .tm import Memory, read_memory, term_pattern
 
 def read_templates(root: Path) -> dict[str, _po.PoFile]:
     """The templates ``extract`` wrote, by domain; a usage error if there are none."""
-    base = root / TEMPLATE_DIR
-    paths = sorted(base.glob("*.pot")) + sorted(base.glob("messages/*.pot")) if base.is_dir() else []
+    paths = [root / rel for rel in list_files(root, TEMPLATE_DIR, ".pot") + list_files(root, f"{TEMPLATE_DIR}/messages", ".pot")]
     if not paths:
         raise UsageError(_("no templates in {folder}").format(folder=f"{TEMPLATE_DIR}/"),
                          hint=_("run 'mobcontent extract' first"))
     out = {}
     for path in paths:
         rel = path.relative_to(root).as_posix()
-        out[rel[len(TEMPLATE_DIR) + 1:-4]] = _po.read_po(path.read_bytes(), rel)
+        out[rel[len(TEMPLATE_DIR) + 1:-4]] = _po.read_po(read_at(path, rel), rel)
     return out
 
 
@@ -62,17 +61,18 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
     existing: dict[str, _po.PoFile] = {}
     broken: set[str] = set()
     with_bom: set[str] = set()  # rewritten even when nothing else changed: update removes the BOM
-    paths = sorted(base.glob("*.po")) + sorted(base.glob("messages/*.po")) if base.is_dir() else []
+    folder = f"locales/{code}/LC_MESSAGES"
+    paths = [root / rel for rel in list_files(root, folder, ".po") + list_files(root, f"{folder}/messages", ".po")]
     for path in paths:
         rel = path.relative_to(root).as_posix()
         domain = path.relative_to(base).as_posix()[:-3]
         try:
-            data = path.read_bytes()
+            data = read_at(path, rel)
             if data.startswith(_po.BOM):
                 with_bom.add(domain)
             existing[domain] = _po.read_po(data, rel)
             report.problems.extend(existing[domain].warnings)
-        except _po.PoError as exc:
+        except ContentError as exc:
             broken.add(domain)
             report.problems.append(exc.problem())
             report.files.append(FileReport(rel, "skipped"))
@@ -101,7 +101,7 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
         if old is not None and merged == old and domain not in with_bom:
             report.files.append(FileReport(rel, "unchanged"))
             continue
-        write_atomic(root / rel, _po.format_po(merged, old).encode("utf-8"))
+        write_file(root, rel, clean_po_bytes(_po.format_po(merged, old), rel))
         report.files.append(FileReport(rel, "created" if old is None else "updated", counts.new, counts.fuzzy,
                                        counts.obsolete, counts.revived, counts.filled))
     for domain, old in existing.items():
@@ -111,10 +111,10 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
         empty = _po.PoFile(old.header, (), old.path)
         merged, counts = _po.merge_po(empty, old, {}, None, canonical)
         if not any(e.translated for e in merged.entries):
-            (root / rel).unlink()
+            remove_file(root, rel)
             report.files.append(FileReport(rel, "removed"))
         elif merged != old or domain in with_bom:
-            write_atomic(root / rel, _po.format_po(merged, old).encode("utf-8"))
+            write_file(root, rel, clean_po_bytes(_po.format_po(merged, old), rel))
             report.files.append(FileReport(rel, "updated", obsolete=counts.obsolete))
         else:
             report.files.append(FileReport(rel, "unchanged"))

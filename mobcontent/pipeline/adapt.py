@@ -139,6 +139,8 @@ def fill(text: str, variables: dict, where: str, audience: dict, audiences: Audi
         marks.append(variable)
         return f"{MARK_OPEN}{len(marks) - 1}{MARK_MID}{value}{MARK_CLOSE}"
 
+    if marks is not None:  # the text's own sentinel characters would pose as marks
+        text = SENTINELS_RE.sub("\ufffd", text)
     return PLACEHOLDER_RE.sub(replace, text), used
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..base.files import read_at, user_cache_dir
 from ..base.model import Project
 from .layout import LAYOUT_STRINGS
 
 
 def font_cache_dir(project: Project) -> Path:
-    """Where the font kit is cached: ``build/.cache/fonts``, or ``$MOBCONTENT_FONT_CACHE``
-    (so CI jobs and test runs can share one kit across projects)."""
+    """Where the font kit is cached: in the user's cache (:func:`~mobcontent.base.files.user_cache_dir`),
+    never in the untrusted project; ``$MOBCONTENT_FONT_CACHE`` names the folder itself."""
     override = os.environ.get("MOBCONTENT_FONT_CACHE")
-    return Path(override) if override else project.root / "build" / ".cache" / "fonts"
+    return Path(override) if override else user_cache_dir("fonts")
 
 
 def project_characters(project: Project) -> str:
@@ -32,5 +33,6 @@ def project_characters(project: Project) -> str:
                 chars.update(value)
     for path in sorted((project.root / "locales").glob("*/LC_MESSAGES/**/*.po")):
         # every character of every catalog: a superset of the msgstrs, read without parsing
-        chars.update(path.read_bytes().decode("utf-8", errors="ignore"))
+        rel = path.relative_to(project.root).as_posix()
+        chars.update(read_at(path, rel).decode("utf-8", errors="ignore"))
     return "".join(sorted(chars))

@@ -12,6 +12,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from ..base.errors import BuildError, ContentError
+from ..base.files import confine, decode_text, read_regular
 from ..base.i18n import _
 from ..base.locales import format_date
 from ..base.model import Leaflet, Project
@@ -32,6 +33,46 @@ LAYOUT_STRINGS = {
     "contact_us": "Khi cần giúp đỡ, hãy báo ngay",
     "continued": "(tiếp)",
 }
+
+
+DRAFT_MARK = LAYOUT_STRINGS["draft"]
+#: Words a translation of the DRAFT mark must not hold: they say the opposite (Vietnamese
+#: and English, compared without case and tone marks).
+NOT_DRAFT_WORDS = ("chinh thuc", "ban chinh", "da duyet", "phat hanh", "official", "final", "approved", "release")
+
+
+def draft_label_problem(text: str) -> str | None:
+    """Why a translation of the DRAFT mark may not be printed beside ``BẢN NHÁP`` (None: it may).
+
+    >>> draft_label_problem("BẢN NHÁP"), draft_label_problem("Hră mơ̆ng")
+    (None, None)
+    >>> draft_label_problem("\u200b") is not None, draft_label_problem("CHÍNH THỨC") is not None
+    (True, True)
+    """
+    import unicodedata
+    visible = "".join(c for c in text if unicodedata.category(c)[0] not in "CZ")
+    if not visible:
+        return _("the translation of the DRAFT mark is empty or invisible")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cn") for c in text) or len(text) > 40:
+        return _("the translation of the DRAFT mark holds invisible characters or is too long")
+    plain = "".join(c for c in unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+                    if not unicodedata.combining(c))
+    plain = " ".join(plain.split())
+    if any(word in plain for word in NOT_DRAFT_WORDS):
+        return _("the translation of the DRAFT mark says the leaflet is final")
+    return None
+
+
+def draft_mark_text(page) -> str:
+    """The DRAFT mark as printed: always the Vietnamese ``BẢN NHÁP``; each language's
+    translation beside it only when it is a real, visible, honest translation."""
+    parts = [DRAFT_MARK]
+    for side in (page, page.second):
+        label = side.labels.get("draft") if side is not None else None
+        text = label.text if label is not None else ""
+        if text and text != DRAFT_MARK and text not in parts and draft_label_problem(text) is None:
+            parts.append(text)
+    return " · ".join(parts)
 
 
 def leaflet_date(project: Project, leaflet: Leaflet) -> str:
@@ -155,7 +196,8 @@ def read_layout(project_root: Path, name: str) -> Layout:
     if not path.is_file():
         return Layout(name, directory)
     where = str(path)
-    data = to_plain(read_yaml(path.read_text(encoding="utf-8"), where)) or {}
+    text = decode_text(read_regular(confine(directory, "layout.yaml"), where), where)  # no link out, bounded
+    data = to_plain(read_yaml(text, where)) or {}
     if not isinstance(data, dict):
         raise ContentError(_("layout.yaml must be a mapping of settings"), where, 1,
                            _("use the keys: {keys}").format(keys=", ".join(LAYOUT_KEYS)))

@@ -18,22 +18,26 @@ together by turning the spaces inside them into no-break spaces
 from __future__ import annotations
 
 import html
+import os
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 
 from ..base.errors import ContentError
+from ..base.files import confine, decode_text, read_regular
 from ..base.i18n import _
 from ..base.text import shown_target
 from ..formats.markdown import make_markdown
 from .adapt import AdaptedMessage
 from .keep import keep_together
-from .layout import COMMON_LAYOUT, NAME_RE, Layout, MessageView, Page
+from .layout import COMMON_LAYOUT, NAME_RE, Layout, MessageView, Page, draft_mark_text
 from .motifs import motif_band
 from .translate import Text
 
@@ -182,39 +186,109 @@ def render_page(layout: Layout | Path, page: Page, messages: list, scale: float 
     ``messages`` are :class:`MessageView` (or ``(AdaptedMessage, html)`` pairs,
     the older form). ``missing`` characters are highlighted in the body. ``short``
     tells the template that the text took fewer pages than the layout's ``min_pages``
-    (a trifold then starts its messages on the inside).
+    (a trifold then starts its messages on the inside). The template runs sandboxed
+    (see :func:`_environment`); anything it may not do, and any template error, is
+    ``layout-unsafe`` at the template's line.
     """
     if isinstance(layout, Path):
         layout = Layout(layout.name, layout)
     env = _environment(layout.directory)
-    css = (layout.directory / "layout.css").read_text(encoding="utf-8")
     views = [m if isinstance(m, MessageView) else
              MessageView(m[0].message.slug, m[0].title, Markup(m[1]), lang=page.lang) for m in messages]
     if missing:
         views = [_replace_html(v, Markup(mark_missing(str(v.html), list(missing)))) for v in views]
-    return env.get_template("layout.html").render(
-        page=page, css=Markup(css), layout=layout, scale=scale,
-        type_size=f"{layout.type_size * scale:.2f}{layout.type_unit}",
-        palette={k: Markup(v) for k, v in palette(page.colour, layout.medium).items()},
-        messages=views, short=short)
+    try:
+        css = _LayoutLoader(layout.directory).get_source(env, "layout.css")[0]
+        html = env.get_template("layout.html").render(
+            page=page, css=Markup(css), layout=layout, scale=scale,
+            type_size=f"{layout.type_size * scale:.2f}{layout.type_unit}",
+            palette={k: Markup(v) for k, v in palette(page.colour, layout.medium).items()},
+            messages=views, short=short)
+    except jinja2.TemplateError as exc:
+        raise layout_error(exc, layout.directory) from None
+    return with_draft_mark(html, page)
+
+
+def with_draft_mark(html_text: str, page: Page) -> str:
+    """The page with its DRAFT mark: a layout (perhaps the project's own) that left it
+    out gets it anyway, right after ``<body>``."""
+    text = str(escape(draft_mark_text(page)))
+    mark = f'<div class="draft-mark" aria-hidden="true">{text}</div>'
+    if not page.draft or re.search(r'<div class="draft-mark[^"]*" aria-hidden="true">' + re.escape(text) + "</div>",
+                                   html_text):
+        return html_text
+    match = re.search(r"<body[^>]*>", html_text)
+    at = match.end() if match else 0
+    return html_text[:at] + mark + html_text[at:]
+
+
+def layout_error(exc: Exception, directory: Path) -> ContentError:
+    """``layout-unsafe`` at the template line that raised ``exc`` (a sandbox violation, a
+    syntax error, an undefined name)."""
+    path, line = getattr(exc, "filename", None), getattr(exc, "lineno", None) or 0
+    if not path:  # a runtime error: the innermost template frame holds the line
+        tb = exc.__traceback__
+        while tb is not None:
+            name = tb.tb_frame.f_code.co_filename
+            if name.endswith((".html", ".css")) and os.path.isabs(name):
+                path, line = name, tb.tb_lineno
+            tb = tb.tb_next
+    return ContentError(_("the layout does something a layout may not do: {error}").format(
+        error=shown_target(str(getattr(exc, "message", None) or exc).rstrip("."))), _layout_rel(path or directory / "layout.html"),
+        line, _("a layout may only show the page's fields and use its filters; remove this expression"),
+        code="layout-unsafe")
+
+
+def _layout_rel(path) -> str:
+    """A layout file as the user knows it: ``layouts/<name>/<file>`` (project or package)."""
+    path = Path(path)
+    return f"layouts/{path.parent.name}/{path.name}"
 
 
 def _replace_html(view: MessageView, markup: Markup) -> MessageView:
-    from dataclasses import replace
     return replace(view, html=markup)
+
+
+class _LayoutLoader(jinja2.BaseLoader):
+    """Templates from one layout folder, then the package's shared parts (``_common``):
+    plain file names only, regular files whose real path stays in their folder (no link
+    out, no FIFO, bounded size)."""
+
+    def __init__(self, directory: Path):
+        self.folders = [Path(directory), COMMON_LAYOUT]
+
+    def get_source(self, environment, template):
+        if "/" in template or "\\" in template or template.startswith(".") or "\x00" in template:
+            raise jinja2.TemplateNotFound(template)
+        for folder in self.folders:
+            if not (folder / template).exists() and not (folder / template).is_symlink():
+                continue
+            real = confine(folder, template)
+            text = decode_text(read_regular(real, _layout_rel(folder / template)), _layout_rel(folder / template))
+            mtime = os.stat(real).st_mtime_ns
+            return text, str(real), lambda real=real, mtime=mtime: _unchanged(real, mtime)
+        raise jinja2.TemplateNotFound(template)
+
+
+def _unchanged(path: Path, mtime: int) -> bool:
+    try:
+        return os.stat(path).st_mtime_ns == mtime
+    except OSError:
+        return False
 
 
 @lru_cache(maxsize=32)
 def _environment(directory: Path) -> jinja2.Environment:
-    """The Jinja2 environment of a layout folder (cached: compiling costs ~15 ms a page;
-    templates edited on disk are reloaded)."""
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(directory)),
-                                  jinja2.FileSystemLoader(str(COMMON_LAYOUT))])
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True)
+    """The sandboxed Jinja2 environment of a layout folder (cached: compiling costs ~15 ms
+    a page; templates edited on disk are reloaded). A layout comes from the untrusted
+    project: ``ImmutableSandboxedEnvironment`` refuses attribute tricks
+    (``cycler.__init__.__globals__``) and changes to the values it is given."""
+    env = ImmutableSandboxedEnvironment(loader=_LayoutLoader(directory), autoescape=True,
+                                        undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["names"] = _names_filter
     env.filters["segments"] = _segments_filter
     env.globals["motif_band"] = motif_band  # the audience's decorative band (see mobcontent.pipeline.motifs)
+    env.globals["draft_mark_text"] = draft_mark_text  # BẢN NHÁP always, a translation only beside it
     return env
 
 

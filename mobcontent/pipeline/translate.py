@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base.canonical import canonical_text
+from ..base.files import read_at
 from ..base.model import Chunk, Message
 from ..formats import po as _po
-from ..formats.markdown import Block, segment
+from ..formats.markdown import Block, markdown_limits, segment
 
 PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([a-z][a-z0-9_]*)\}")
 
@@ -146,11 +147,13 @@ def read_catalog(path, rel: str, locale: str | None = None, source_locale: str =
 def _read_catalog(path: str, size: int, mtime_ns: int, rel: str, locale, source_locale: str,
                   tone_style: str) -> tuple:
     """A catalog read once per process while the file is unchanged (size and mtime)."""
-    po = _po.read_po(Path(path).read_bytes(), rel)
+    po = _po.read_po(read_at(Path(path), rel), rel)
     out = {}
     for entry in po.entries:
         if entry.obsolete or entry.msgid_plural is not None:
             continue
+        for limit in markdown_limits(entry.msgstr):  # never handed to the Markdown parser
+            raise _po.PoError(limit.message, rel, entry.line, limit.hint, code=limit.code)
         msgid = canonical_text(entry.msgid, source_locale, tone_style)
         key = context_key(entry.msgctxt, msgid)
         out[key] = Translation(canonical_text(entry.msgstr, locale), entry.fuzzy, rel, entry.msgstr_line or entry.line)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import mimetypes
 import os
 import re
 import stat
@@ -30,8 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..base.errors import BuildError
+from ..base.errors import BuildError, ContentError
+from ..base.files import read_regular
 from ..base.i18n import _
+from .svg import svg_problem
 
 BLEED_MM = 3.0
 MM = 72 / 25.4  # PDF points per millimetre
@@ -80,7 +83,12 @@ def cmyk_profile() -> Path:
 
 def make_fetcher(allowed: list[Path]):
     """A URL fetcher that reads only ``data:`` URLs and regular files under ``allowed``."""
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class _Refused(FatalURLFetchingError):
+        def __init__(self, error: ContentError):
+            super().__init__(str(error))
+            self.error = error
 
     roots = [Path(os.path.realpath(p)) for p in allowed]
 
@@ -94,13 +102,36 @@ def make_fetcher(allowed: list[Path]):
                 return super().fetch(url, headers)
             if scheme == "file":
                 real = Path(os.path.realpath(unquote(urlsplit(url).path)))
-                inside = any(real == root or root in real.parents for root in roots)
-                if inside and real.is_file() and stat.S_ISREG(real.stat().st_mode):
-                    return super().fetch(real.as_uri(), headers)
+                inside = next((root for root in roots if real == root or root in real.parents), None)
+                if inside is not None:
+                    rel = _shown_path(real, inside)
+                    try:
+                        data = read_regular(real, rel)
+                    except ContentError as exc:
+                        raise _Refused(exc) from None
+                    problem = svg_problem(data) if _looks_like_svg(real, data) else None
+                    if problem:
+                        raise _Refused(ContentError(problem, rel, 1, _("simplify the drawing, or export it as PNG"),
+                                                    code="svg-too-complex"))
+                    kind = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(real.as_uri(), data, {"Content-Type": kind})
             raise FatalURLFetchingError(_("blocked resource {url}: only files in content/assets/, "
                                           "the layouts and the font kit may be used").format(url=repr(url[:200])))
 
     return SafeFetcher()
+
+
+def _shown_path(real: Path, root: Path) -> str:
+    """A fetched file as the user knows it (``content/assets/x.svg``)."""
+    inner = real.relative_to(root).as_posix()
+    if root.parts[-2:] == ("content", "assets"):
+        return f"content/assets/{inner}"
+    return f"{root.name}/{inner}"
+
+
+def _looks_like_svg(path: Path, data: bytes) -> bool:
+    head = data[:512].lstrip().lower()
+    return path.suffix.lower() in (".svg", ".svgz") or head.startswith((b"<svg", b"<?xml", b"<!doctype svg"))
 
 
 @dataclass(frozen=True)
@@ -184,6 +215,10 @@ def render_document(html: str, base_dir: Path, allowed: list[Path], variant: str
             document = HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher).render(
                 font_config=fonts, stylesheets=stylesheets, color_profiles=profiles)
         except FatalURLFetchingError as exc:
+            if isinstance(getattr(exc, "error", None), ContentError):
+                raise exc.error from None
+            if isinstance(exc.__cause__, MemoryError):  # the worker's memory cap, met while reading a file
+                raise exc.__cause__ from None
             raise BuildError(str(exc.__cause__ or exc), code="resource-blocked") from None
     return Rendered(document, list(warnings), html)
 

@@ -194,45 +194,63 @@ class _Parser:
         entry.end = index
 
     def string(self, index: int, text: str) -> str:
-        """The value of one quoted string; nothing but spaces may follow it."""
+        """The value of one quoted string; nothing but spaces may follow it. Escapes are
+        decoded as gettext does: octal and hex escapes are bytes, and the string's bytes
+        are then read as UTF-8 (``\\xc3\\xa9`` is "é"). An escaped NUL or other control
+        character is an error: it would end the string in a .mo file, or reach a terminal."""
         match = SIMPLE_STRING_RE.match(text)
         if match:  # the common case: no escapes
             return match.group(1)
         if not text.startswith('"'):
             self.error(index, _("expected a string in double quotes"), _('write the text as "..."'))
-        out, i = [], 1
+        out, i = bytearray(), 1
         while i < len(text):
             char = text[i]
             if char == '"':
                 if text[i + 1:].strip():
                     self.error(index, _("text after the closing quote"),
                                _('put each string on its own line; write a quote inside a string as \\"'))
-                return "".join(out)
+                return self.decoded(index, bytes(out))
             if char == "\\":
                 i += 1
                 if i >= len(text):
                     break
                 esc = text[i]
                 if esc in ESCAPES:
-                    out.append(ESCAPES[esc])
+                    out += ESCAPES[esc].encode("utf-8")
                 elif esc in "01234567":
                     digits = re.match(r"[0-7]{1,3}", text[i:]).group(0)
-                    out.append(chr(int(digits, 8)))
+                    out.append(self.byte(index, int(digits, 8) & 0xFF))
                     i += len(digits) - 1
                 elif esc == "x" and re.match(r"[0-9a-fA-F]{1,2}", text[i + 1:]):
                     digits = re.match(r"[0-9a-fA-F]{1,2}", text[i + 1:]).group(0)
-                    out.append(chr(int(digits, 16)))
+                    out.append(self.byte(index, int(digits, 16)))
                     i += len(digits)
                 else:
                     self.error(index, _("invalid escape sequence '{sequence}'").format(sequence="\\" + esc),
                                _('write a backslash as \\\\, a quote as \\", a new line as \\n'),
                                code="po-bad-escape")
             else:
-                out.append(char)
+                out += char.encode("utf-8", "surrogatepass")
             i += 1
         self.error(index, _("unterminated string: the closing double quote is missing"),
                    _('end the string with " on the same line (a quote inside a string is written \\")'),
                    code="po-unterminated-string")
+
+    def byte(self, index: int, value: int) -> int:
+        """One escaped byte; NUL and control characters other than tab and new line refused."""
+        if value < 0x20 and value not in (0x09, 0x0A, 0x0D) or value == 0x7F:
+            self.error(index, _("the escape \\{code:03o} is a control character").format(code=value),
+                       _("remove it: a translation holds only visible text, tabs and new lines"),
+                       code="po-control-char")
+        return value
+
+    def decoded(self, index: int, data: bytes) -> str:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.error(index, _("the escaped bytes in this string are not UTF-8"),
+                       _("write the letters themselves instead of \\x or octal escapes"), code="po-bad-escape")
 
     def finish(self, index: int) -> None:
         entry, self.current = self.current, None
