@@ -22,29 +22,29 @@ from pathlib import Path
 import click
 
 from ..base.errors import MobcontentError, ProjectError
+from ..base.files import write_atomic
 from ..base.i18n import N_, _, ngettext
 from ..base.lock import project_lock
 from ..base.text import visible
 from ..base.version import __version__
 from ..build.bounded import run_bounded
 from ..build.bundle import ShardsMismatch, bundle_build, merge_shards
-from ..build.manifest import ManifestInvalid
 from ..build.engine import build_project, check_project
+from ..build.manifest import ManifestInvalid
 from ..build.plan import BuildOptions, build_options, plan_jobs
-from ..base.files import write_atomic
 from ..build.report import job_fit, report_json, state_text
 from ..checks.approvals import approvals_report, approve
 from ..checks.runner import problem_counts
+from ..checks.translations import entry_problems
 from ..content.approvals import approval_date, since_approval
 from ..content.audience import filter_messages, messages_json
 from ..content.load import load_project
 from ..content.scaffold import init_project
-from ..checks.translations import entry_problems
 from ..l10n.extract import extract_project
 from ..l10n.glossary import write_glossary_tbx, write_seeded_glossary
 from ..l10n.handoff import describe_outcome, export_handoff, import_handoff
-from ..l10n.tm import export_memory, import_memory, memory_path
 from ..l10n.stats import project_stats
+from ..l10n.tm import export_memory, import_memory, memory_path
 from ..l10n.update import update_project
 from ..pipeline.preview import bracket, preview_html, preview_message, preview_text
 from .language import choose_language, translate_click

@@ -4,9 +4,8 @@ merge of shard manifests (``bundle --merge``).
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 from ..base.errors import BuildError, UsageError
 from ..base.files import read_bytes, sha256, write_atomic, write_file

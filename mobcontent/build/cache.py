@@ -8,9 +8,9 @@ import functools
 import hashlib
 import os
 import re
-from stat import S_ISREG
 from dataclasses import replace
 from pathlib import Path
+from stat import S_ISREG
 
 from ..base.errors import MobcontentError, Problem
 from ..base.files import confine, sha256, user_cache_dir, write_atomic

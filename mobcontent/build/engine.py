@@ -10,16 +10,16 @@ from __future__ import annotations
 from ..base.errors import MobcontentError, Problem
 from ..base.model import Project
 from ..base.version import __version__
+from ..checks.runner import run_checks
 from ..pipeline.fontkit import font_cache_dir, project_characters
 from ..printing.fonts import prepare_font_kit
 from .bounded import run_bounded
 from .cache import fast_reuse, merge_previous, not_released, previous_outputs
 from .contact import write_contact_sheet
-from ..checks.runner import run_checks
 from .gate import FAILED, harfbuzz_notice
 from .job import reused_result
 from .manifest import edition_json, read_manifest, write_manifest
-from .plan import BuildOptions, BuildReport, plan_jobs
+from .plan import BuildOptions, BuildReport, JobResult, plan_jobs
 from .pool import run_jobs
 from .stage import clear_staging, commit_outputs
 

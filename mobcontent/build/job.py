@@ -16,6 +16,7 @@ from ..base.files import sha256, write_file
 from ..base.i18n import _
 from ..base.model import Leaflet, Project
 from ..checks.approvals import DRAFT_CODES, job_approvals
+from ..checks.typography import typography_problems
 from ..content.audience import leaflet_messages
 from ..pipeline.adapt import (
     AdaptedMessage,
@@ -35,12 +36,17 @@ from ..pipeline.layout import (
 from ..pipeline.render import render_message, render_page
 from ..pipeline.script import make_script
 from ..pipeline.translate import Text, lookup, translate_message
-from ..checks.typography import typography_problems
 from ..printing.copyfit import fit_layout
 from ..printing.pdf import PdfSettings, render_document, write_pdf
 from ..printing.previews import render_pngs
 from ..printing.typography import page_fills, typeset_report
-from .cache import InputHashes, read_fit_cache, reuse_outputs, tool_fingerprint, write_fit_cache
+from .cache import (
+    InputHashes,
+    read_fit_cache,
+    reuse_outputs,
+    tool_fingerprint,
+    write_fit_cache,
+)
 from .gate import FAILING_CODES, READY, check_job, edition_state
 from .manifest import Output
 from .plan import BuildOptions, Job, JobResult

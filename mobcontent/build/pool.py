@@ -11,9 +11,9 @@ from dataclasses import replace
 from ..base.errors import MobcontentError, Problem
 from ..base.i18n import _
 from ..base.model import Project
+from ..checks.runner import run_checks
 from ..printing.pdf import font_configuration
 from .gate import FAILED
-from ..checks.runner import run_checks
 from .job import build_job, related_findings
 from .plan import BuildOptions, Job, JobResult
 from .watchdog import CRASH, MEMORY, TIMEOUT, Limits, run_watched

@@ -9,7 +9,15 @@ import shutil
 import stat
 from pathlib import Path
 
-from ..base.files import confine, list_dir, make_dirs, read_bytes, remove_empty_dir, remove_file, sha256
+from ..base.files import (
+    confine,
+    list_dir,
+    make_dirs,
+    read_bytes,
+    remove_empty_dir,
+    remove_file,
+    sha256,
+)
 from .plan import BuildReport, Job
 
 

@@ -20,12 +20,26 @@ from typing import Iterable
 from ..base.errors import MobcontentError, Problem, UsageError
 from ..base.i18n import _
 from ..base.model import Approval, Message, Project
+from ..content.approvals import (
+    APPROVALS_PATH,
+    append_records,
+    approve_messages,
+    approved_text,
+    change_summary,
+    entries_digest,
+    entry_sha256,
+    find_messages,
+    message_approval,
+    printable_source,
+    review_path,
+)
 from ..content.audience import leaflet_messages
-from ..content.approvals import (APPROVALS_PATH, append_records, approve_messages, approved_text, change_summary,
-                                 entries_digest,
-                                 entry_sha256, find_messages, message_approval, printable_source,
-                                 review_path)
-from ..pipeline.translate import TranslatedMessage, catalog_path, read_catalog, translate_message
+from ..pipeline.translate import (
+    TranslatedMessage,
+    catalog_path,
+    read_catalog,
+    translate_message,
+)
 
 DRAFT_CODES = frozenset({"not-approved", "approval-stale", "approval-unrecorded", "translation-not-reviewed"})
 

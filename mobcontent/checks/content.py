@@ -13,7 +13,13 @@ from ..base.i18n import _
 from ..base.model import Project
 from ..content.audience import leaflet_messages
 from ..content.settings import target_locales
-from ..pipeline.adapt import adapt_message, audience_profiles, audience_variables, similar_variable, variable_names
+from ..pipeline.adapt import (
+    adapt_message,
+    audience_profiles,
+    audience_variables,
+    similar_variable,
+    variable_names,
+)
 from ..pipeline.translate import PLACEHOLDER_RE, read_catalog, translate_message
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from ..base.errors import Problem
+from ..base.errors import ContentError, Problem
 from ..base.files import read_bytes
 from ..base.hygiene import line_problems
 from ..base.model import Project

@@ -7,7 +7,9 @@ from typing import Callable, Iterable
 
 from ..base.errors import Problem
 from ..base.model import Project
-from .approvals import APPROVAL_CHECKS  # not-approved, approval-stale, approval-unrecorded, translation-not-reviewed
+from .approvals import (
+    APPROVAL_CHECKS,  # not-approved, approval-stale, approval-unrecorded, translation-not-reviewed
+)
 from .content import (
     check_empty_leaflets,
     check_leaflet_locales,

@@ -21,7 +21,15 @@ import re
 from dataclasses import dataclass
 
 from ..base.errors import ContentError, Problem, UsageError
-from ..base.files import confine, is_file, read_bytes, read_regular, sha256, write_atomic, write_file
+from ..base.files import (
+    confine,
+    is_file,
+    read_bytes,
+    read_regular,
+    sha256,
+    write_atomic,
+    write_file,
+)
 from ..base.i18n import _
 from ..base.model import Approval, Message, Project
 from ..formats.yamlio import Map, Scalar, Seq, read_yaml

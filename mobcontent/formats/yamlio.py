@@ -17,7 +17,6 @@ keys, several documents, deep nesting and huge inputs are errors with a line.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 
 import yaml

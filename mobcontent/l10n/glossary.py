@@ -14,8 +14,8 @@ from ..base.errors import ContentError
 from ..base.files import read_at, read_bytes, write_atomic, write_file
 from ..base.i18n import _
 from ..base.model import DIMENSIONS, Project
-from ..content.settings import target_locales
 from ..content.glossary import Glossary, Term, fold, glossary_path, read_glossary
+from ..content.settings import target_locales
 from ..formats import po as _po
 
 # --------------------------------------------------------------------------- seeding
