@@ -134,7 +134,7 @@ def test_a_translation_review_is_refused_while_an_entry_is_fuzzy(make_project):
     root = make_project({"content/leaflets/bien-gioi.yaml": RAD_LEAFLET, PO_PATH: fuzzy})
     result = run(root, "approve", "--locale", "rad", "lua-dao", "--by", "Người dịch kiểm tra")
     assert result.exit_code == 1
-    assert (f"{PO_PATH}:13: fuzzy: Không đọc mã OTP cho ai. Gọi **113** khi nghi ngờ.") in result.stderr
+    assert (f"{PO_PATH}:14: fuzzy: Không đọc mã OTP cho ai. Gọi **113** khi nghi ngờ.") in result.stderr
     assert "Nothing recorded: 1 entry(ies) in rad are fuzzy or not translated" in result.stderr
     assert not (root / "locales/rad/approvals.yaml").exists()
     assert run(root, "approve", "--locale", "vi", "lua-dao", "--by", "X").exit_code == 2  # the source is not a target
@@ -143,7 +143,7 @@ def test_a_translation_review_is_refused_while_an_entry_is_fuzzy(make_project):
 def test_a_reviewed_translation_edited_is_not_reviewed_on_that_entry_only(make_project):
     root = make_project({"content/leaflets/bien-gioi.yaml": RAD_LEAFLET, PO_PATH: RAD_PO})
     never = run(root, "check")
-    assert (f"{PO_PATH}:8: warning: translation-not-reviewed: rad: the translation of message 'lua-dao' was "
+    assert (f"{PO_PATH}:9: warning: translation-not-reviewed: rad: the translation of message 'lua-dao' was "
             "never reviewed (2 entries)") in never.output
     result = run(root, "approve", "--locale", "rad", "lua-dao", "--by", "Người Ê Đê thạo tiếng", env=EPOCH)
     assert result.exit_code == 0, result.output
@@ -155,7 +155,7 @@ def test_a_reviewed_translation_edited_is_not_reviewed_on_that_entry_only(make_p
     po = root / PO_PATH
     po.write_text(RAD_PO.replace('msgstr "(rad) Không', 'msgstr "(rad) Đừng'), encoding="utf-8")
     found = [c for c in codes(run(root, "check")) if "translation-not-reviewed" in c]
-    assert found == [f"{PO_PATH}:12: warning: translation-not-reviewed: rad: 'Không đọc mã OTP cho ai. Gọi **113** "
+    assert found == [f"{PO_PATH}:13: warning: translation-not-reviewed: rad: 'Không đọc mã OTP cho ai. Gọi **113** "
                      "khi nghi ngờ.' changed since Người Ê Đê thạo tiếng reviewed message 'lua-dao' on 2025-11-29 — "
                      "a competent speaker checks the translation, then records it: mobcontent approve --locale rad "
                      "lua-dao --by \"…\""]

@@ -177,7 +177,7 @@ def test_check_repeats_the_typographic_warnings_of_the_last_build(make_project, 
 def test_the_build_table_and_json_say_the_type_size_chosen(make_project, shared_kit):
     root = make_project()
     result = run(root, "build", "--format", "pdf")
-    assert re.search(r"bien-gioi\.vi\s+ok\s+1\s+1[12](\.\d+)? pt\s", result.stdout), result.stdout
+    assert re.search(r"bien-gioi\.vi\s+ready\s+1\s+1[12](\.\d+)? pt\s", result.stdout), result.stdout
     data = json.loads(run(root, "build", "--format", "pdf", "--no-cache", "--json").stdout)
     (job,) = data["jobs"]
     assert job["fit"]["floor"] == "9.5 pt" and 11 <= job["fit"]["body_pt"] <= 12
@@ -194,8 +194,8 @@ def test_the_contact_sheet_orders_pages_and_says_state_and_size_in_words():
     assert numbers == list(range(1, 11))
     assert "BẢN NHÁP" in sheet and "2 đoạn chưa dịch" in sheet and "cỡ chữ 38 px" in sheet
     assert "địa bàn: krong-na" in sheet and "{" not in sheet.split("</style>")[1]  # words, no raw JSON
-    failed = output("y/y.vi.pdf", "pdf", problems=({"code": "text-overflow", "severity": "error",
-                                                     "message": "does not fit"},))
+    failed = output("y/y.vi.pdf", "pdf", state="failed",  # the build's state and reasons (build/gate.py)
+                    reasons=({"code": "text-overflow", "severity": "error", "message": "does not fit"},))
     assert "lỗi, không in được" in contact_sheet([failed]) and "text-overflow: does not fit" in contact_sheet([failed])
     assert "<script" not in sheet and "http" not in sheet.split("</style>")[1]
 

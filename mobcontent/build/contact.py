@@ -55,7 +55,9 @@ DIMENSIONS = {"ethnic": "dân tộc", "religion": "tôn giáo", "zone": "địa 
 def edition_state(output) -> tuple[str, list[str]]:
     """``(state, reasons)`` of an edition from its manifest record, as the build decided
     them (build/gate.py: one notion of state everywhere); the reasons in words."""
-    state = getattr(output, "state", "") or ("draft" if output.draft else "ready")
+    state = getattr(output, "state", "") or "ready"
+    if output.draft and state == "ready":  # a record that carries the DRAFT mark is never ready
+        state = "draft"
     reasons = [f'{p.get("code", "")}: {p.get("message", "")}' for p in (dict(r) for r in output.reasons)]
     if state == "draft" and not reasons:
         done = output.completeness or {}
