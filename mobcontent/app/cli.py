@@ -31,7 +31,7 @@ from ..build.manifest import read_manifest, select_outputs
 from ..build.plan import FORMATS, BuildOptions, plan_jobs
 from ..checks.runner import run_checks
 from ..content.audience import filter_messages
-from ..content.load import load_project
+from ..content.load import load_problems, load_project
 from ..content.scaffold import init_project
 from ..l10n.extract import extract_project
 from ..l10n.stats import project_stats
@@ -111,9 +111,11 @@ class Group(TranslatedHelpOption, TranslatedHelp, click.Group):
 option = functools.partial(click.option, cls=Option)
 
 
-def _load(root: str):
+def _load(root: str, keep_going: bool = False):
+    """The project, or exit 2 after every problem; with ``keep_going`` a broken message or
+    leaflet fails only what uses it (see :func:`load_project`)."""
     try:
-        return load_project(Path(root))
+        return load_project(Path(root), keep_going)
     except ProjectError as exc:
         for problem in exc.problems:
             click.echo(problem.format(), err=True)
@@ -232,8 +234,8 @@ def _table(header, rows):
 @option("--strict", is_flag=True, help=N_("Fail on warnings too."))
 @click.pass_obj
 def check_command(root, as_json, strict):
-    project = _load(root)
-    problems = run_checks(project)
+    project = _load(root, keep_going=True)
+    problems = sorted(set(run_checks(project)) | set(load_problems(project)), key=lambda p: (p.path, p.line, p.code))
     counts = {"error": sum(p.severity == "error" for p in problems),
               "warning": sum(p.severity == "warning" for p in problems)}
     if as_json:
@@ -244,7 +246,7 @@ def check_command(root, as_json, strict):
             click.echo(problem.format())
         click.echo(_("{errors} error(s), {warnings} warning(s)").format(errors=counts["error"],
                                                                        warnings=counts["warning"]))
-    sys.exit(1 if counts["error"] or (strict and counts["warning"]) else 0)
+    sys.exit(2 if project.unloaded else 1 if counts["error"] or (strict and counts["warning"]) else 0)
 
 
 @main.command("build", help=N_("Build leaflets into build/<leaflet>/ and write build/manifest.json."))
@@ -262,7 +264,7 @@ def check_command(root, as_json, strict):
         metavar="SECONDS", help=N_("Stop a leaflet that takes longer than this (a runaway text or style)."))
 @click.pass_obj
 def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit):
-    project = _load(root)
+    project = _load(root, keep_going=not release)  # a release refuses the project while any file fails
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     bad = [f for f in wanted if f not in FORMATS]
     if bad:
@@ -493,7 +495,7 @@ def bundle_command(root, target, campaign, release, shards):
         help=N_("Address to listen on (loopback: only this computer can see the preview)."))
 @click.pass_obj
 def serve_command(root, port, host):
-    _load(root)  # a project that cannot be loaded at all is reported here, not on a blank page
+    _load(root, keep_going=True)  # a project that cannot be loaded at all is reported here, not on a blank page
     try:
         serve(Path(root), host, port, log=lambda line: click.echo(line, err=True))
     except OSError as exc:

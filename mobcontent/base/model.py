@@ -181,3 +181,5 @@ class Project:
     leaflets: dict  # slug -> Leaflet, sorted by slug
     locales: dict  # code -> Locale
     warnings: tuple = ()  # Problems of severity "warning" found while loading
+    failed: dict = field(default_factory=dict)  # slug -> Problems: leaflets that cannot be built
+    unloaded: tuple = ()  # error Problems of message/leaflet files left out (load_project(keep_going=True))

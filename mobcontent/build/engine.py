@@ -16,7 +16,7 @@ from .cache import fast_reuse, merge_previous, previous_outputs
 from .contact import write_contact_sheet
 from .gate import harfbuzz_notice, project_findings
 from .manifest import read_manifest, write_manifest
-from .plan import BuildOptions, BuildReport, JobResult, plan_jobs
+from .plan import BuildOptions, BuildReport, JobResult, failed_results, plan_jobs
 from .pool import run_jobs
 from .stage import commit_outputs, staging_dir
 
@@ -31,7 +31,7 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
     """
 
     build_dir = project.root / "build"
-    report = BuildReport(problems=list(project.warnings))
+    report = BuildReport(problems=list(project.warnings) + list(project.unloaded))
     jobs = plan_jobs(project, options)
     kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
     previous = read_manifest(build_dir) or {}
@@ -58,6 +58,10 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
         if any(p.severity == "error" for p in result.problems):
             report.failed_jobs.add(result.name)
             report.refused += options.release and not result.outputs
+    for result in failed_results(project, options):  # files that could not be loaded: only their leaflets fail
+        report.results.append(result)
+        report.problems.extend(p for p in result.problems if p not in report.problems)
+        report.failed_jobs.add(result.name)
     if "pdf" in options.formats and report.rendered:
         report.problems.extend(harfbuzz_notice())
     report.outputs = merge_previous(project, previous, report.outputs, jobs, options, report)
