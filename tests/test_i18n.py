@@ -325,7 +325,7 @@ def test_overflow_and_missing_glyph_in_vietnamese(make_project, shared_kit):
     result = run(["-C", root, "build", "--format", "pdf"], VI)
     assert result.exit_code == 1
     assert ("content/messages/lua-dao.md:6: cảnh báo: glyph-missing: phông chữ không có ký tự '☎' "
-            "(U+260E BLACK TELEPHONE) — hãy thay ký tự này (có thể do gõ nhầm hoặc sai bộ gõ?); "
+            "(U+260E) — hãy thay ký tự này (có thể do gõ nhầm hoặc sai bộ gõ?); "
             "bản nháp sẽ tô sáng chỗ đó") in lines(result)
     overflow = next(line for line in lines(result) if ": text-overflow: " in line)
     assert overflow.startswith(f"{LEAFLET}:1: lỗi: text-overflow: bien-gioi.vi (vi, mẫu a5-flyer) vẫn không vừa "

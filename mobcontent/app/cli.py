@@ -24,6 +24,7 @@ from ..base.files import write_atomic
 from ..base.i18n import N_, _, ngettext
 from ..base.lock import project_lock
 from ..base.model import DIMENSION_NAMES
+from ..base.plainwords import os_reason
 from ..base.version import __version__
 from ..build.bundle import merge_manifests, write_bundle
 from ..build.engine import build_project
@@ -285,7 +286,7 @@ def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cach
     except OSError as exc:  # build/ unwritable, disk full: say where, keep what was there
         click.echo(_("error: cannot write the build: {path}: {reason} — check that build/ is a folder you may "
                      "write to, and that the disk is not full").format(
-            path=exc.filename or os.path.join(root, "build"), reason=exc.strerror or exc), err=True)
+            path=exc.filename or os.path.join(root, "build"), reason=os_reason(exc)), err=True)
         sys.exit(1)
     if as_json:
         click.echo(json.dumps(_build_json(report, options), ensure_ascii=False, indent=2))
@@ -454,7 +455,8 @@ def bundle_command(root, target, campaign, release, shards):
             try:
                 manifests.append((shard, json.loads(Path(shard).read_text(encoding="utf-8"))))
             except (OSError, ValueError) as exc:
-                click.echo(f"{shard}: " + _error(_("cannot read the shard manifest: {error}").format(error=exc)),
+                reason = os_reason(exc) if isinstance(exc, OSError) else _("it is not valid JSON")
+                click.echo(f"{shard}: " + _error(_("cannot read the shard manifest: {error}").format(error=reason)),
                            err=True)
                 sys.exit(2)
         expected = {job.name for job in plan_jobs(project, BuildOptions())}
@@ -500,7 +502,7 @@ def serve_command(root, port, host):
         serve(Path(root), host, port, log=lambda line: click.echo(line, err=True))
     except OSError as exc:
         click.echo(_error(_("cannot listen on {address}: {reason} — try another --port").format(
-            address=f"{host}:{port}", reason=exc.strerror)), err=True)
+            address=f"{host}:{port}", reason=os_reason(exc))), err=True)
         sys.exit(2)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import ContentError, Problem
 from .i18n import _
+from .plainwords import os_reason
 from .text import shown_target
 
 
@@ -41,7 +42,7 @@ def read_text(path: Path, rel: str) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ContentError(_("cannot read the file: {reason}").format(reason=exc.strerror), rel, 0,
+        raise ContentError(_("cannot read the file: {reason}").format(reason=os_reason(exc)), rel, 0,
                            _("check the file exists and you may read it"), code="file-unreadable") from None
     try:
         text = data.decode("utf-8-sig")
