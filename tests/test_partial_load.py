@@ -63,8 +63,9 @@ def test_a_broken_leaflet_fails_alone(make_project, shared_kit):
 def test_check_reports_everything_and_release_refuses(broken):
     result = run(broken, "check")
     assert result.exit_code == 2
-    assert "content/messages/lua-dao.md:3: error: yaml-syntax" in result.output
-    assert "content/leaflets/bien-gioi.yaml:5: error: message-unloaded" in result.output
+    assert "content/messages/lua-dao.md:3: error: yaml-syntax" in result.stderr
+    assert "content/leaflets/bien-gioi.yaml:5: error: message-unloaded" in result.stderr
+    assert "error(s)" in result.stdout  # the checks of everything else ran too
     release = run(broken, "build", "--release", "--format", "html")
     assert release.exit_code == 2
     assert "content/messages/lua-dao.md:3" in release.output

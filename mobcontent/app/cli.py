@@ -14,6 +14,7 @@ import difflib
 import functools
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -65,8 +66,52 @@ class TranslatedHelp:
         self._short_help_id = value
 
 
+METAVAR_RE = re.compile(r"[A-Z][A-Z_]*(?: RANGE)?")
+METAVARS = (N_("[OPTIONS]"), N_("[COMMAND] [ARGS]..."), N_("SECONDS"), N_("LEAFLETS"), N_("MESSAGE"),
+            N_("DIRECTORY"))  # the usage line's words, translated when shown
+
+
+def _metavar(text: str) -> str:
+    """A metavar in the interface language: ``[LEAFLETS]...`` → ``[TỜ_RƠI]...``."""
+    return METAVAR_RE.sub(lambda m: _(m.group(0)), text)
+
+
 class Option(TranslatedHelp, click.Option):
-    """A click option whose help is translated when shown."""
+    """A click option whose help and metavar are translated when shown."""
+
+    def make_metavar(self, ctx):
+        return _metavar(super().make_metavar(ctx))
+
+
+class Argument(click.Argument):
+    """A click argument whose name in usage lines and errors is translated."""
+
+    def make_metavar(self, ctx):
+        return _metavar(super().make_metavar(ctx))
+
+    @property
+    def human_readable_name(self):
+        return _metavar(super().human_readable_name)
+
+
+class TranslatedMetavars:
+    """``[OPTIONS]`` and ``[COMMAND] [ARGS]...`` in the usage line, in the interface language."""
+
+    @property
+    def options_metavar(self):
+        return _(self._options_metavar) if self._options_metavar else self._options_metavar
+
+    @options_metavar.setter
+    def options_metavar(self, value):
+        self._options_metavar = value
+
+    @property
+    def subcommand_metavar(self):
+        return _(self._subcommand_metavar)
+
+    @subcommand_metavar.setter
+    def subcommand_metavar(self, value):
+        self._subcommand_metavar = value
 
 
 class TranslatedHelpOption:
@@ -80,11 +125,11 @@ class TranslatedHelpOption:
         return option
 
 
-class Command(TranslatedHelpOption, TranslatedHelp, click.Command):
+class Command(TranslatedMetavars, TranslatedHelpOption, TranslatedHelp, click.Command):
     """A click command whose help is translated when shown."""
 
 
-class Group(TranslatedHelpOption, TranslatedHelp, click.Group):
+class Group(TranslatedMetavars, TranslatedHelpOption, TranslatedHelp, click.Group):
     """The ``mobcontent`` group: picks the interface language before click parses
     anything, and suggests the closest command for a typo."""
 
@@ -110,6 +155,7 @@ class Group(TranslatedHelpOption, TranslatedHelp, click.Group):
 
 
 option = functools.partial(click.option, cls=Option)
+argument = functools.partial(click.argument, cls=Argument)
 
 
 def _load(root: str, keep_going: bool = False):
@@ -118,11 +164,14 @@ def _load(root: str, keep_going: bool = False):
     try:
         return load_project(Path(root), keep_going)
     except ProjectError as exc:
-        for problem in exc.problems:
-            click.echo(problem.format(), err=True)
-        click.echo(_("{count} problem(s): the project could not be loaded.").format(count=len(exc.problems)),
-                   err=True)
+        _echo_unloaded(exc.problems)
         sys.exit(2)
+
+
+def _echo_unloaded(problems) -> None:
+    for problem in problems:
+        click.echo(problem.format(), err=True)
+    click.echo(_("{count} problem(s): the project could not be loaded.").format(count=len(problems)), err=True)
 
 
 def _writer_lock(root: str, command: str):
@@ -180,7 +229,7 @@ def _first_run(ctx, root: str) -> None:
 
 
 @main.command("init", help=N_("Create a small, working content project in DIRECTORY."))
-@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@argument("directory", default=".", type=click.Path(file_okay=False))
 def init_command(directory):
     try:
         written = init_project(Path(directory))
@@ -235,8 +284,11 @@ def _table(header, rows):
 @option("--strict", is_flag=True, help=N_("Fail on warnings too."))
 @click.pass_obj
 def check_command(root, as_json, strict):
-    project = _load(root, keep_going=True)
-    problems = sorted(set(run_checks(project)) | set(load_problems(project)), key=lambda p: (p.path, p.line, p.code))
+    project = _load(root, keep_going=True)  # every other file is still checked
+    unloaded = load_problems(project)
+    if unloaded and not as_json:
+        _echo_unloaded(unloaded)
+    problems = run_checks(project) + (unloaded if as_json else [])
     counts = {"error": sum(p.severity == "error" for p in problems),
               "warning": sum(p.severity == "warning" for p in problems)}
     if as_json:
@@ -245,13 +297,14 @@ def check_command(root, as_json, strict):
     else:
         for problem in problems:
             click.echo(problem.format())
-        click.echo(_("{errors} error(s), {warnings} warning(s)").format(errors=counts["error"],
-                                                                       warnings=counts["warning"]))
-    sys.exit(2 if project.unloaded else 1 if counts["error"] or (strict and counts["warning"]) else 0)
+        if problems or not unloaded:
+            click.echo(_("{errors} error(s), {warnings} warning(s)").format(errors=counts["error"],
+                                                                           warnings=counts["warning"]))
+    sys.exit(2 if unloaded else 1 if counts["error"] or (strict and counts["warning"]) else 0)
 
 
 @main.command("build", help=N_("Build leaflets into build/<leaflet>/ and write build/manifest.json."))
-@click.argument("leaflets", nargs=-1)
+@argument("leaflets", nargs=-1)
 @option("--locale", help=N_("Build only this locale."))
 @option("--format", "formats", default="pdf,png,html", show_default=True,
         help=N_("Comma-separated formats: pdf, png (page previews), html, script (loudspeaker text)."))
@@ -508,7 +561,7 @@ def serve_command(root, port, host):
 
 @main.command("show",
               help=N_("Show MESSAGE adapted for one audience: filled variables highlighted, dropped blocks listed."))
-@click.argument("message")
+@argument("message")
 @option("--ethnic", help=N_("The ethnic profile (e.g. ede); left out: a mixed audience."))
 @option("--religion", help=N_("The religion profile (e.g. protestant)."))
 @option("--zone", help=N_("The zone profile (e.g. krong-na)."))

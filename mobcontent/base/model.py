@@ -29,6 +29,7 @@ class Config:
     default_layout: str = "a5-flyer"
     lines: dict = field(default_factory=dict)  # key -> line, for errors
     ui_locale: str = ""  # the tool's interface language for this project (en, vi); "" = from the environment
+    public_contacts: tuple[str, ...] = ()  # phone numbers and e-mail addresses a leaflet may print
 
 
 @dataclass(frozen=True)

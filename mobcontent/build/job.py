@@ -15,6 +15,7 @@ from ..base.errors import Problem
 from ..base.files import sha256, write_atomic
 from ..base.i18n import _
 from ..base.model import Leaflet, Project
+from ..checks.privacy import RELEASE_ERRORS
 from ..content.audience import leaflet_messages
 from ..pipeline.adapt import (
     AdaptedMessage,
@@ -189,7 +190,7 @@ def _portable_html(html: str, kit, folder: Path) -> bytes:
 def _related_findings(findings, inputs: InputHashes) -> list[Problem]:
     """The project's check errors about this job's own files (its leaflet, messages, catalogs)."""
     paths = set(inputs.hashes) | set(inputs.catalogs)
-    return [p for p in findings if p.severity == "error" and p.path in paths]
+    return [p for p in findings if (p.severity == "error" or p.code in RELEASE_ERRORS) and p.path in paths]
 
 
 def _with_refusal(problems: list[Problem], leaflet: Leaflet, job: Job) -> list[Problem]:

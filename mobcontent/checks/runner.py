@@ -16,11 +16,12 @@ from .content import (
 from .customs import CUSTOMS_CHECKS
 from .glyphs import check_glyphs
 from .links import check_links
+from .privacy import check_personal_numbers
 from .translations import check_canonical_text, check_translations
 
 CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
     check_variables, check_message_status, check_leaflet_locales, check_empty_leaflets, check_glyphs,
-    check_translations, check_canonical_text, check_links, *CUSTOMS_CHECKS,
+    check_translations, check_canonical_text, check_links, check_personal_numbers, *CUSTOMS_CHECKS,
 ]
 
 

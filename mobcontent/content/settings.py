@@ -37,7 +37,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 # --------------------------------------------------------------------------- config
 
-CONFIG_KEYS = ("name", "source_locale", "locales", "issuer", "vi_tone_style", "default_layout", "ui_locale")
+CONFIG_KEYS = ("name", "source_locale", "locales", "issuer", "vi_tone_style", "default_layout", "ui_locale",
+               "public_contacts")
 UI_LOCALES = ("en", "vi")
 
 
@@ -61,7 +62,7 @@ def parse_config(node, rel: str, reader: _Reader) -> Config:
         ui_locale = ""
     return Config(rel, reader.string(node.get("name"), "name"), source, locales,
                   reader.string(node.get("issuer"), "issuer", required=False), tone, layout,
-                  dict(node.key_lines), ui_locale)
+                  dict(node.key_lines), ui_locale, reader.strings(node.get("public_contacts"), "public_contacts"))
 
 
 def read_ui_locale(root: Path | str) -> str:
