@@ -90,7 +90,7 @@ def test_usage_errors_in_vietnamese(make_project):
     root = make_project()
     typo = run(["-C", root, "chek"], VI)
     assert typo.exit_code == 2
-    assert "Cách dùng: mobcontent [OPTIONS] [COMMAND] [ARGS]..." in lines(typo)
+    assert "Cách dùng: mobcontent [TÙY_CHỌN] [LỆNH] [THAM_SỐ]..." in lines(typo)
     assert "Gõ 'mobcontent --help' để xem hướng dẫn." in lines(typo)
     assert "Lỗi: Không có lệnh 'chek'. Có phải ý bạn là 'check'?" in lines(typo)
     option = run(["-C", root, "check", "--stirct"], VI)
@@ -107,7 +107,7 @@ def test_help_in_vietnamese():
     result = run(["--help"], VI)
     assert result.exit_code == 0
     text = result.output
-    assert text.startswith("Cách dùng: mobcontent [OPTIONS] [COMMAND] [ARGS]...\n")
+    assert text.startswith("Cách dùng: mobcontent [TÙY_CHỌN] [LỆNH] [THAM_SỐ]...\n")
     assert "Tờ rơi tuyên truyền: viết một lần bằng tiếng Việt" in text
     for line in ("Tùy chọn:", "Lệnh:"):
         assert line in lines(result)

@@ -65,7 +65,6 @@ def test_check_reports_everything_and_release_refuses(broken):
     assert result.exit_code == 2
     assert "content/messages/lua-dao.md:3: error: yaml-syntax" in result.stderr
     assert "content/leaflets/bien-gioi.yaml:5: error: message-unloaded" in result.stderr
-    assert "error(s)" in result.stdout  # the checks of everything else ran too
     release = run(broken, "build", "--release", "--format", "html")
     assert release.exit_code == 2
     assert "content/messages/lua-dao.md:3" in release.output
