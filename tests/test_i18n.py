@@ -132,11 +132,11 @@ def test_output_in_vietnamese(make_project):
 
 
 def test_preview_pages_in_vietnamese(tmp_path):
-    from mobcontent.app.serve import PreviewState, index_html, problems_html
+    from mobcontent.app.pages import index_body, page, problems_html
     set_language("vi")
-    page = index_html(tmp_path, PreviewState())
-    assert '<html lang="vi">' in page and "Chưa dựng tờ rơi nào." in page and "Lần dựng 0" in page
-    assert "Xem trước một tin bài cho một đối tượng" in page
+    html = page("x", index_body(None, [], [], tmp_path), {"generation": 0, "built": 0, "building": True})
+    assert "<html lang='vi'>" in html and "Chưa dựng tờ rơi nào." in html and "đang cập nhật…" in html
+    assert "Xem trước một tin bài cho một đối tượng" in html
     problems = problems_html([Problem("yaml-syntax", "error", "a.yaml", 2, "m")])
     assert "Lỗi trong lần dựng gần nhất" in problems and "a.yaml:2: lỗi: yaml-syntax: m" in problems
 

@@ -157,7 +157,8 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
     common = dict(leaflet=leaflet.slug, locales=job.locales, audience=dict(leaflet.audience), layout=layout.name,
                   completeness=_completeness(sides), inputs=dict(sorted(inputs.hashes.items())), draft=page.draft,
                   campaign=leaflet.campaign, problems=tuple(p.as_json() for p in problems),
-                  sources=dict(sorted(inputs.sources.items())))
+                  sources=dict(sorted(inputs.sources.items())),
+                  fit={"scale": fit.scale, "body": round(layout.type_size * fit.scale, 1), "unit": layout.type_unit})
     files: list[tuple[str, str, bytes, int]] = []  # (format, path, data, pages)
     if "html" in options.formats:
         files.append(("html", f"{base}.html", _portable_html(fit.rendered.html, kit, build_dir / leaflet.slug), 0))

@@ -35,6 +35,7 @@ class Output:
     campaign: str = ""
     problems: tuple = ()  # what the checks and the printer said of this output (Problem.as_json())
     sources: dict = field(default_factory=dict)  # sha256 of every file read, whole (fast no-op rebuilds)
+    fit: dict = field(default_factory=dict)  # {"scale", "body", "unit"}: the type size copyfit chose
 
     def as_json(self) -> dict:
         data = asdict(self)
