@@ -64,6 +64,7 @@ def browser(tmp_path):
     with api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, args=ARGS, headless=True)
+        context.set_default_navigation_timeout(SLOW)  # the first page may wait for the first build's fonts
         yield context
         context.close()
 
