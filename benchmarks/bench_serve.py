@@ -64,6 +64,7 @@ def measure(url: str, path: Path, edition: str, edits: int) -> list[float]:
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=ARGS,
                                                                 headless=True)
+        context.set_default_navigation_timeout(600_000)  # the first build prepares the font kit
         page = context.new_page()
         page.goto(f"{url}/edition/{edition}")
         page.wait_for_function("document.body && !document.body.classList.contains('updating')", timeout=600_000)
