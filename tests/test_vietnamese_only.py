@@ -32,6 +32,10 @@ name names wrong write read use used using character characters instead remove d
 every nothing empty than more less least most between but into over only also same other
 """.split())
 QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|“[^”\n]*”|‘[^’\n]*’|⟦[^⟧\n]*⟧|`[^`\n]*`|«[^»\n]*»")
+COMMAND = re.compile(r"\bmobcontent(?:\s+(?:-\S+|[a-z][a-z-]*\b))*"  # a command line,
+                     r"|^\s{2}[a-z]+(?=\s{2})"  # a command in the help's list,
+                     r"|:::\s*[a-z]+"  # a block marker,
+                     r"|\b[a-z][\w-]*(?:, [a-z][\w-]*)+")  # a list of ids (keys, values): code
 CODE = re.compile(r"\S*[/\\._=<>{}\[\]@#$%|~-]\S*|\S*\d\S*|\S+:(?=\s|$)")
 
 
@@ -43,7 +47,7 @@ def english_words(output: str) -> list[str]:
     """
     found = []
     for line in output.splitlines():
-        plain = CODE.sub(" ", QUOTED.sub(" ", line))
+        plain = CODE.sub(" ", COMMAND.sub(" ", QUOTED.sub(" ", line)))  # noqa: the order matters
         found += [w for w in re.findall(r"[A-Za-z]+", plain) if w.lower() in ENGLISH]
     return found
 
@@ -162,3 +166,17 @@ def _readable(path: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+def test_translation_glyph_and_privacy_findings_are_vietnamese(make_project):
+    """msgfmt's findings by kind, a character the fonts lack (named by its code point),
+    a private phone number."""
+    po = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: rad\\n"\n'
+          '"Plural-Forms: nplurals=1; plural=0;\\n"\n\n#, python-brace-format\n'
+          'msgid "Cột mốc của {village}"\nmsgstr "Cột mốc {buon}"\n\nmsgid "Bảo vệ cột mốc"\nmsgstr "Mgang\\n"\n')
+    root = make_project({"locales/rad/LC_MESSAGES/messages/cot-moc.po": po,
+                         "content/messages/lua-dao.md": "---\ntitle: Cảnh giác lừa đảo\ntopics: [scam]\n"
+                                                        "status: approved\n---\nGọi ☎ 113 hoặc 0912 345 678.\n"})
+    output = run_vi(["-C", root, "check"])
+    assert "personal-number" in output and "glyph-missing" in output and "po-msgfmt" in output
+    assert_vietnamese(output, "check with translation, glyph and privacy findings")
