@@ -97,7 +97,7 @@ def test_usage_errors_in_vietnamese(make_project):
     assert option.exit_code == 2
     assert "Lỗi: Không có tùy chọn '--stirct'. Có phải ý bạn là '--strict'?" in lines(option)
     missing = run(["-C", root, "show"], VI)
-    assert missing.exit_code == 2 and "Lỗi: Thiếu đối số 'MESSAGE'." in lines(missing)
+    assert missing.exit_code == 2 and "Lỗi: Thiếu đối số 'TIN_BÀI'." in lines(missing)
     value = run(["-C", root, "list", "--ethnic", "edee"], VI)
     assert value.exit_code == 2
     assert lines(value) == ["lỗi: không có dân tộc nào tên là 'edee' — hãy dùng một trong: ede, mnong"]

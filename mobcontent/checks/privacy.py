@@ -25,7 +25,7 @@ PUBLIC_NUMBERS = ("113", "111", "114", "115", "1022")
 RELEASE_ERRORS = frozenset({"personal-number"})  # warnings in a draft, errors in a release
 PHONE_RE = re.compile(r"(?<![\w+])(?:\+84|0)(?:[ .\-]?\d){8,10}(?![\w])")
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-ID_RE = re.compile(r"(?<![\w.-])(?:\d{12}|\d{9})(?![\w.-])")
+ID_RE = re.compile(r"(?<!\w)(?<!\d[.,-])(?:\d{12}|\d{9})(?!\w|[.,-]\d)")
 KINDS = {"phone": N_("the phone number {text} is not a public number"),
          "email": N_("the e-mail address {text} is not a public address"),
          "id": N_("{text} looks like an identity card number")}
