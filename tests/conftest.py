@@ -1,7 +1,6 @@
 """Shared fixtures: tiny projects made in ``tmp_path`` from a dict of files."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

@@ -7,8 +7,8 @@ from click.testing import CliRunner
 from conftest import BASE_FILES
 
 from mobcontent.app.cli import main
-from mobcontent.app.show import preview_html, preview_message, preview_text
 from mobcontent.content.load import load_project
+from mobcontent.pipeline.preview import preview_html, preview_message, preview_text
 
 EDE = {"ethnic": "ede", "religion": "protestant", "zone": "krong-na"}
 

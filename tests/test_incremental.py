@@ -8,9 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import zipfile
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

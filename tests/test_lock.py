@@ -1,5 +1,4 @@
 """The project lock: a second writer waits, says so, then runs; a killed holder frees it."""
-import multiprocessing
 import os
 import signal
 import subprocess

@@ -26,7 +26,6 @@ from mobcontent.formats.markdown import make_markdown, segment
 from mobcontent.formats.po import format_po, read_po
 from mobcontent.l10n.extract import extract_project, message_template
 from mobcontent.l10n.stats import project_stats
-from mobcontent.l10n.update import update_project
 from mobcontent.pipeline.translate import (
     Translation,
     lookup,

@@ -10,6 +10,7 @@ before click reads the arguments, so help, usage errors and click's own words
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import json
@@ -21,26 +22,24 @@ from pathlib import Path
 import click
 
 from ..base.errors import MobcontentError, ProjectError
-from ..base.files import write_atomic
 from ..base.i18n import N_, _, ngettext
 from ..base.lock import project_lock
-from ..base.model import DIMENSION_NAMES
 from ..base.plainwords import os_reason
 from ..base.version import __version__
-from ..build.bundle import merge_manifests, write_bundle
+from ..build.bundle import ShardsMismatch, bundle_build, merge_shards
 from ..build.engine import build_project
-from ..build.manifest import read_manifest, select_outputs
-from ..build.plan import FORMATS, BuildOptions, plan_jobs
-from ..checks.runner import run_checks
-from ..content.audience import filter_messages
+from ..build.plan import BuildOptions, build_options, plan_jobs
+from ..build.report import JOB_STATUSES, job_status, report_json
+from ..checks.runner import problem_counts, run_checks
+from ..content.audience import filter_messages, messages_json
 from ..content.load import load_problems, load_project
 from ..content.scaffold import init_project
 from ..l10n.extract import extract_project
 from ..l10n.stats import project_stats
 from ..l10n.update import update_project
+from ..pipeline.preview import bracket, preview_html, preview_message, preview_text
 from .language import choose_language, translate_click
 from .serve import serve
-from .show import bracket, preview_html, preview_message, preview_text
 
 
 class TranslatedHelp:
@@ -174,6 +173,18 @@ def _echo_unloaded(problems) -> None:
     click.echo(_("{count} problem(s): the project could not be loaded.").format(count=len(problems)), err=True)
 
 
+@contextlib.contextmanager
+def _reported():
+    """Library errors as messages and exit codes: a usage error exits 2, anything else 1."""
+    try:
+        yield
+    except MobcontentError as exc:
+        if exc.code == "usage":
+            _fail_usage(exc)
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(1)
+
+
 def _writer_lock(root: str, command: str):
     """Serialize commands that write (build, update) on one project; say so when waiting."""
     return project_lock(Path(root), command, on_wait=lambda holder: click.echo(
@@ -250,19 +261,10 @@ def init_command(directory):
 @click.pass_obj
 def list_command(root, ethnic, religion, zone, topic, status, as_json):
     project = _load(root)
-    for dim, value in (("ethnic", ethnic), ("religion", religion), ("zone", zone)):
-        known = list(project.audiences.profiles(dim)) + (list(project.audiences.zone_groups) if dim == "zone" else [])
-        if value is not None and value not in known:
-            unknown = _("unknown {dimension} '{value}'").format(dimension=_(DIMENSION_NAMES[dim]), value=value)
-            click.echo(_error(unknown + " — "
-                              + _("use one of: {values}").format(values=", ".join(known))), err=True)
-            sys.exit(2)
-    messages = filter_messages(project, ethnic=ethnic, religion=religion, zone=zone, topic=topic, status=status)
+    with _reported():
+        messages = filter_messages(project, ethnic=ethnic, religion=religion, zone=zone, topic=topic, status=status)
     if as_json:
-        data = {"messages": [{"slug": m.slug, "path": m.path, "title": m.title,
-                              "audience": {k: list(v) for k, v in m.audience.items()},
-                              "topics": list(m.topics), "status": m.status} for m in messages]}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(messages_json(messages), ensure_ascii=False, indent=2))
         return
     rows = [(m.slug, m.status, ", ".join(m.topics), _audience_text(m.audience), m.title) for m in messages]
     _table((_("SLUG"), _("STATUS"), _("TOPICS"), _("AUDIENCE"), _("TITLE")), rows)
@@ -289,8 +291,7 @@ def check_command(root, as_json, strict):
     if unloaded and not as_json:
         _echo_unloaded(unloaded)
     problems = run_checks(project) + (unloaded if as_json else [])
-    counts = {"error": sum(p.severity == "error" for p in problems),
-              "warning": sum(p.severity == "warning" for p in problems)}
+    counts = problem_counts(problems)
     if as_json:
         click.echo(json.dumps({"problems": [p.as_json() for p in problems], "counts": counts},
                               ensure_ascii=False, indent=2))
@@ -319,30 +320,13 @@ def check_command(root, as_json, strict):
 @click.pass_obj
 def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit):
     project = _load(root, keep_going=not release)  # a release refuses the project while any file fails
-    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    bad = [f for f in wanted if f not in FORMATS]
-    if bad:
-        click.echo(_error(_("unknown format {formats} — use: {values}").format(formats=", ".join(bad),
-                                                                                values=", ".join(FORMATS))), err=True)
-        sys.exit(2)
-    options = BuildOptions(tuple(leaflets), locale, wanted, release, jobs=jobs or os.cpu_count() or 1,
-                           shard=_parse_shard(shard), incremental=not no_cache, time_limit=time_limit)
-    try:
+    with _reported(), _unwritable_build(root):
+        options = build_options(leaflets, locale, formats, release, jobs, shard, not no_cache, time_limit)
         total = len(plan_jobs(project, options))
         with _writer_lock(root, "build"), _progress(total, quiet=as_json) as progress:
             report = build_project(project, options, progress=progress)
-    except MobcontentError as exc:
-        if exc.code == "usage":
-            _fail_usage(exc)
-        click.echo(exc.problem().format(), err=True)
-        sys.exit(1)
-    except OSError as exc:  # build/ unwritable, disk full: say where, keep what was there
-        click.echo(_("error: cannot write the build: {path}: {reason} — check that build/ is a folder you may "
-                     "write to, and that the disk is not full").format(
-            path=exc.filename or os.path.join(root, "build"), reason=os_reason(exc)), err=True)
-        sys.exit(1)
     if as_json:
-        click.echo(json.dumps(_build_json(report, options), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(report_json(report, options), ensure_ascii=False, indent=2))
     else:
         for problem in report.problems:
             click.echo(problem.format(), err=True)
@@ -354,14 +338,16 @@ def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cach
         sys.exit(1)
 
 
-def _parse_shard(text: str | None):
-    if not text:
-        return None
-    k, _slash, n = text.partition("/")
-    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
-        click.echo(_error(_("--shard '{value}' is not K/N with 1 ≤ K ≤ N (e.g. 2/4)").format(value=text)), err=True)
-        sys.exit(2)
-    return int(k), int(n)
+@contextlib.contextmanager
+def _unwritable_build(root: str):
+    """build/ unwritable, disk full: say where, keep what was there (exit 1)."""
+    try:
+        yield
+    except OSError as exc:
+        click.echo(_("error: cannot write the build: {path}: {reason} — check that build/ is a folder you may "
+                     "write to, and that the disk is not full").format(
+            path=exc.filename or os.path.join(root, "build"), reason=os_reason(exc)), err=True)
+        sys.exit(1)
 
 
 class _progress:
@@ -394,43 +380,19 @@ class _progress:
         return False
 
 
-JOB_STATUSES = {"refused": N_("refused"), "failed": N_("failed"), "draft": N_("draft"), "ok": N_("ok")}
-
-
-def _job_status(result) -> str:
-    if any(p.severity == "error" for p in result.problems):
-        return "refused" if not result.outputs and any(p.code == "release-refused" for p in result.problems) \
-            else "failed"
-    return "draft" if any(o.draft for o in result.outputs) else "ok"
-
-
 def _build_summary(report) -> None:
     rows = []
     for result in report.results:
         pages = max([o.pages for o in result.outputs if o.format == "pdf"] or [0])
-        rows.append((result.name, _(JOB_STATUSES[_job_status(result)]), str(pages) if pages else "-",
+        rows.append((result.name, _(JOB_STATUSES[job_status(result)]), str(pages) if pages else "-",
                      f"{result.seconds:.2f} s" if result.rendered else _("unchanged")))
     if rows:
         _table((_("LEAFLET"), _("STATUS"), _("PAGES"), _("TIME")), rows)
-    drafts = sum(1 for r in report.results if _job_status(r) == "draft")
+    drafts = sum(1 for r in report.results if job_status(r) == "draft")
     click.echo(_("{files} file(s) in build/: {rendered} leaflet(s) rendered, {reused} unchanged").format(
                    files=len(report.outputs), rendered=len(report.rendered), reused=len(report.reused))
                + (", " + _("{count} marked DRAFT").format(count=drafts) if drafts else "")
                + (", " + _("{count} old file(s) removed").format(count=len(report.removed)) if report.removed else ""))
-
-
-def _build_json(report, options) -> dict:
-    """The build report for CI: every job's status and problems, and the counts."""
-    jobs = [{"name": r.name, "status": _job_status(r), "rendered": r.rendered, "seconds": round(r.seconds, 3),
-             "outputs": [o.path for o in r.outputs], "problems": [p.as_json() for p in r.problems]}
-            for r in report.results]
-    problems = [p.as_json() for p in report.problems]
-    counts = {"jobs": len(jobs), "rendered": len(report.rendered), "reused": len(report.reused),
-              "failed": report.failed, "refused": report.refused,
-              "error": sum(p["severity"] == "error" for p in problems),
-              "warning": sum(p["severity"] == "warning" for p in problems)}
-    return {"release": options.release, "jobs": jobs, "problems": problems, "counts": counts,
-            "removed": report.removed}
 
 
 @main.command("extract", help=N_("Write the translation templates locales/templates/**.pot."))
@@ -501,46 +463,18 @@ def stats_command(root, as_json):
 @click.pass_obj
 def bundle_command(root, target, campaign, release, shards):
     build_dir = Path(root) / "build"
-    if shards:
-        project = _load(root)
-        manifests = []
-        for shard in shards:
-            try:
-                manifests.append((shard, json.loads(Path(shard).read_text(encoding="utf-8"))))
-            except (OSError, ValueError) as exc:
-                reason = os_reason(exc) if isinstance(exc, OSError) else _("it is not valid JSON")
-                click.echo(f"{shard}: " + _error(_("cannot read the shard manifest: {error}").format(error=reason)),
-                           err=True)
-                sys.exit(2)
-        expected = {job.name for job in plan_jobs(project, BuildOptions())}
-        merged, problems = merge_manifests(manifests, expected)
-        for problem in problems:
-            click.echo(_error(problem), err=True)
-        if problems:
-            click.echo(_("{count} problem(s): the shards do not make one whole build.").format(count=len(problems)),
-                       err=True)
-            sys.exit(1)
-        write_atomic(build_dir / "manifest.json",
-                     (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    manifest = read_manifest(build_dir)
-    if manifest is None:
-        click.echo(_error(_("{path} is missing or unreadable — run 'mobcontent build' first").format(
-            path=build_dir / "manifest.json")), err=True)
-        sys.exit(2)
-    if release and not manifest.get("release"):
-        click.echo(_error(_("this is a draft build (manifest says release: false) — "
-                            "run 'mobcontent build --release' first")), err=True)
-        sys.exit(1)
-    manifest = select_outputs(manifest, campaign)
-    if not manifest["outputs"]:
-        click.echo(_error(_("no output belongs to campaign '{campaign}'").format(campaign=campaign)), err=True)
-        sys.exit(1)
-    path = Path(target) if target else build_dir / "bundles" / f"{campaign or 'all'}.zip"
     try:
-        names = write_bundle(build_dir, path, manifest)
+        if shards:
+            merge_shards(build_dir, list(shards), {job.name for job in plan_jobs(_load(root), BuildOptions())})
+        path, names = bundle_build(build_dir, Path(target) if target else None, campaign, release)
+    except ShardsMismatch as exc:
+        for problem in exc.problems:
+            click.echo(_error(problem), err=True)
+        click.echo(exc.message, err=True)
+        sys.exit(1)
     except MobcontentError as exc:
         click.echo(_error(exc), err=True)
-        sys.exit(1)
+        sys.exit(2 if exc.code == "usage" else 1)
     click.echo(f"{path}: " + _("{count} file(s), verified against the manifest").format(count=len(names)))
 
 
@@ -572,13 +506,8 @@ def serve_command(root, port, host):
 def show_command(root, message, ethnic, religion, zone, locale, html_path):
     project = _load(root)
     audience = {dim: value for dim, value in (("ethnic", ethnic), ("religion", religion), ("zone", zone)) if value}
-    try:
+    with _reported():
         preview = preview_message(project, message, audience, locale)
-    except MobcontentError as exc:
-        if exc.code == "usage":
-            _fail_usage(exc)
-        click.echo(exc.problem().format(), err=True)
-        sys.exit(1)
     colour = sys.stdout.isatty()
     mark = (lambda value, variable: click.style(value, fg="cyan", bold=True, underline=True)) if colour else bracket
     click.echo(preview_text(preview, mark), nl=False)

@@ -1,5 +1,7 @@
-"""The interface language: chosen from ``--lang``, ``MOBCONTENT_LANG``, the project's
-``ui_locale`` setting, then ``LC_ALL`` / ``LC_MESSAGES`` / ``LANG`` (``vi_VN.UTF-8`` →
+"""The interface language: which one, its catalog, and click's own messages.
+
+It is chosen from ``--lang``, ``MOBCONTENT_LANG``, the project's ``ui_locale``
+setting, then ``LC_ALL`` / ``LC_MESSAGES`` / ``LANG`` (``vi_VN.UTF-8`` →
 Vietnamese), first match wins. The Vietnamese catalog is the PO file shipped in the
 package, ``mobcontent/locale/vi/LC_MESSAGES/mobcontent.po``, read with our own strict
 PO reader and installed into :mod:`mobcontent.base.i18n`; click's own messages are

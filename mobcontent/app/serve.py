@@ -34,9 +34,9 @@ from ..build.plan import BuildOptions
 from ..build.preview import default_audience, editions, find_job, live_html, pending_edition, side_by_side
 from ..content.load import load_problems, load_project
 from ..pipeline.fontkit import font_cache_dir, project_characters
+from ..pipeline.preview import preview_html, preview_message
 from ..printing.fonts import prepare_font_kit
 from . import pages
-from .show import preview_html, preview_message
 
 WATCHED = ("mobcontent.yaml", "content", "locales", "layouts")
 
@@ -222,77 +222,82 @@ def message_page(root: Path, state: PreviewState, params: dict) -> str:
     return pages.page(_("message preview"), form + pages.problems_html(problems, root) + body, state.as_json())
 
 
+class PreviewHandler(BaseHTTPRequestHandler):
+    """The preview's pages; :func:`make_handler` gives it its project and state."""
+
+    root: Path
+    state: PreviewState
+    stop: threading.Event
+
+    def log_message(self, *args):  # the terminal shows rebuilds, not every request
+        pass
+
+    def send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_html(self, text: str | None) -> None:
+        if text is None:
+            return self.not_found()
+        self.send(200, text.encode("utf-8"), "text/html; charset=utf-8")
+
+    def not_found(self) -> None:
+        self.send(404, _("not found").encode("utf-8"), "text/plain; charset=utf-8")
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        target = resolve(url.path)
+        if target is None:
+            return self.not_found()
+        getattr(self, "get_" + target.handler)(target.arg, {k: v[0] for k, v in parse_qs(url.query).items()})
+
+    def get_index(self, _arg, _query):
+        self.send_html(index_page(self.root, self.state))
+
+    def get_edition(self, name, _query):
+        self.send_html(edition_page(self.root, self.state, name))
+
+    def get_live(self, name, _query):
+        self.send_html(live_page(self.root, self.state, name))
+
+    def get_side(self, name, _query):
+        self.send_html(side_page(self.root, self.state, name))
+
+    def get_message(self, _arg, query):
+        self.send_html(message_page(self.root, self.state, query))
+
+    def get_api_state(self, _arg, _query):
+        self.send(200, json.dumps(self.state.as_json(), ensure_ascii=False).encode(), "application/json")
+
+    def get_events(self, _arg, _query):
+        stream_events(self, self.state, self.stop)
+
+    def get_build_file(self, rel, _query):
+        self.send_file(self.root / "build", rel)
+
+    def get_font_file(self, rel, _query):
+        key, _slash, name = rel.partition("/")
+        if key in self.state.kits and name.endswith((".ttf", ".otf", ".woff", ".woff2")):
+            return self.send_file(self.state.kits[key], name)
+        self.not_found()
+
+    def send_file(self, top: Path, rel: str) -> None:
+        path = Path(os.path.realpath(top / rel))
+        if top.resolve() not in path.parents or not path.is_file() or any(
+                part.startswith(".") for part in path.relative_to(top.resolve()).parts):
+            return self.not_found()
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        self.send(200, path.read_bytes(), kind + ("; charset=utf-8" if kind.startswith("text/") else ""))
+
+
 def make_handler(root: Path, state: PreviewState, stop: threading.Event | None = None):
-    build_dir = (root / "build").resolve()
-    stop = stop or threading.Event()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):  # the terminal shows rebuilds, not every request
-            pass
-
-        def send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def send_html(self, text: str | None) -> None:
-            if text is None:
-                return self.not_found()
-            self.send(200, text.encode("utf-8"), "text/html; charset=utf-8")
-
-        def not_found(self) -> None:
-            self.send(404, _("not found").encode("utf-8"), "text/plain; charset=utf-8")
-
-        def do_GET(self):
-            url = urlsplit(self.path)
-            target = resolve(url.path)
-            if target is None:
-                return self.not_found()
-            getattr(self, "get_" + target.handler)(target.arg, {k: v[0] for k, v in parse_qs(url.query).items()})
-
-        def get_index(self, _arg, _query):
-            self.send_html(index_page(root, state))
-
-        def get_edition(self, name, _query):
-            self.send_html(edition_page(root, state, name))
-
-        def get_live(self, name, _query):
-            self.send_html(live_page(root, state, name))
-
-        def get_side(self, name, _query):
-            self.send_html(side_page(root, state, name))
-
-        def get_message(self, _arg, query):
-            self.send_html(message_page(root, state, query))
-
-        def get_api_state(self, _arg, _query):
-            self.send(200, json.dumps(state.as_json(), ensure_ascii=False).encode(), "application/json")
-
-        def get_events(self, _arg, _query):
-            stream_events(self, state, stop)
-
-        def get_build_file(self, rel, _query):
-            self.send_file(build_dir, rel)
-
-        def get_font_file(self, rel, _query):
-            key, _slash, name = rel.partition("/")
-            if key in state.kits and name.endswith((".ttf", ".otf", ".woff", ".woff2")):
-                return self.send_file(state.kits[key], name)
-            self.not_found()
-
-        def send_file(self, top: Path, rel: str) -> None:
-            path = Path(os.path.realpath(top / rel))
-            if top.resolve() not in path.parents or not path.is_file() or any(
-                    part.startswith(".") for part in path.relative_to(top.resolve()).parts):
-                return self.not_found()
-            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            self.send(200, path.read_bytes(), kind + ("; charset=utf-8" if kind.startswith("text/") else ""))
-
-    return Handler
+    """A request handler class for the preview of ``root``."""
+    return type("Handler", (PreviewHandler,), {"root": root, "state": state, "stop": stop or threading.Event()})
 
 
 def stream_events(handler, state: PreviewState, stop: threading.Event) -> None:

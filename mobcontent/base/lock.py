@@ -1,6 +1,6 @@
 """One writer at a time: a lock file that serializes ``update`` and ``build``.
 
-The lock is an advisory ``flock`` on ``<project>/.mobcontent.base.lock``. The kernel
+The lock is an advisory ``flock`` on ``<project>/.mobcontent.lock``. The kernel
 releases it when its holder exits for any reason (even SIGKILL), so a lock left
 by a killed process never blocks anyone: the next command takes it over. The
 file holds the holder's pid and command, only to tell a waiting user who they
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .i18n import _
 
-LOCK_NAME = ".mobcontent.base.lock"
+LOCK_NAME = ".mobcontent.lock"
 
 
 @contextlib.contextmanager

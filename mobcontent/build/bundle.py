@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..base.errors import BuildError
+from ..base.errors import BuildError, UsageError
 from ..base.files import sha256, write_atomic
 from ..base.i18n import _
-from .manifest import MANIFEST_VERSION, verify_outputs
+from ..base.plainwords import os_reason
+from .manifest import MANIFEST_VERSION, read_manifest, select_outputs, verify_outputs
 
 # --------------------------------------------------------------------------- zip bundles
 
@@ -86,3 +87,51 @@ def merge_manifests(manifests: list[tuple[str, dict]], expected: set[str] | None
     merged = {"version": MANIFEST_VERSION, "tool": next(iter(tools)) if tools else "",
               "release": releases == {True}, "outputs": sorted(outputs, key=lambda o: o["path"])}
     return merged, problems
+
+
+class ShardsMismatch(BuildError):
+    """The shard manifests do not make one whole build; ``problems`` says why."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(_("{count} problem(s): the shards do not make one whole build.").format(count=len(problems)))
+
+
+def merge_shards(build_dir: Path, shards: list[str], expected: set[str]) -> None:
+    """``bundle --merge``: join the shard manifests into ``build/manifest.json``.
+
+    ``expected`` is every job the project plans; a missing or doubled one raises
+    :class:`ShardsMismatch`, an unreadable shard a :class:`UsageError`.
+    """
+    manifests = []
+    for shard in shards:
+        try:
+            manifests.append((shard, json.loads(Path(shard).read_text(encoding="utf-8"))))
+        except (OSError, ValueError) as exc:
+            reason = os_reason(exc) if isinstance(exc, OSError) else _("it is not valid JSON")
+            raise UsageError(_("cannot read the shard manifest: {error}").format(error=reason), path=shard) from None
+    merged, problems = merge_manifests(manifests, expected)
+    if problems:
+        raise ShardsMismatch(problems)
+    write_atomic(build_dir / "manifest.json", (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+
+def bundle_build(build_dir: Path, target: Path | None, campaign: str | None, release: bool) -> tuple[Path, list[str]]:
+    """Zip the build's outputs (one campaign's, or all) to ``target`` after verifying them.
+
+    Returns the zip's path and member names. No manifest is a :class:`UsageError`;
+    a draft build asked for as a release, an empty campaign or a file that differs
+    from the manifest is a :class:`BuildError`.
+    """
+    manifest = read_manifest(build_dir)
+    if manifest is None:
+        raise UsageError(_("{path} is missing or unreadable — run 'mobcontent build' first").format(
+            path=build_dir / "manifest.json"))
+    if release and not manifest.get("release"):
+        raise BuildError(_("this is a draft build (manifest says release: false) — "
+                           "run 'mobcontent build --release' first"))
+    manifest = select_outputs(manifest, campaign)
+    if not manifest["outputs"]:
+        raise BuildError(_("no output belongs to campaign '{campaign}'").format(campaign=campaign))
+    path = target or build_dir / "bundles" / f"{campaign or 'all'}.zip"
+    return path, write_bundle(build_dir, path, manifest)

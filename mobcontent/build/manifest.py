@@ -1,8 +1,7 @@
-"""The *bundle* stage: write outputs atomically and describe them in the manifest.
+"""The manifest ``build/manifest.json``: every output with its sha256, inputs and state.
 
-Every file is written under a temporary name starting with ``.`` in its final
-folder, flushed to disk, then renamed into place, so a reader (or a crash)
-never sees half a file.
+Files are written atomically (:func:`mobcontent.base.files.write_atomic`); the
+manifest is what ``bundle`` verifies and the incremental cache compares with.
 """
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ bilingual edition) in a stable order, shards, and the report's shape.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 
 from ..base.errors import Problem, UsageError
@@ -115,3 +116,35 @@ def failed_results(project: Project, options: BuildOptions) -> list[JobResult]:
     (``load_project(keep_going=True)``): it is reported and counted, the others build."""
     return [JobResult(slug, (), tuple(reasons), False, 0.0) for slug, reasons in project.failed.items()
             if not options.leaflets or slug in options.leaflets]
+
+
+def build_options(leaflets=(), locale: str | None = None, formats: str = ",".join(DEFAULT_FORMATS),
+                  release: bool = False, jobs: int | None = None, shard: str | None = None,
+                  incremental: bool = True, time_limit: float = 300.0) -> BuildOptions:
+    """Options from the command line's words; a bad format or shard is a :class:`UsageError`.
+
+    >>> build_options(formats="pdf, html", shard="2/4", jobs=2).shard
+    (2, 4)
+    """
+    return BuildOptions(tuple(leaflets), locale, parse_formats(formats), release, jobs=jobs or os.cpu_count() or 1,
+                        shard=parse_shard(shard), incremental=incremental, time_limit=time_limit)
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``"pdf,png"`` → ``("pdf", "png")``; an unknown format is a :class:`UsageError`."""
+    wanted = tuple(f.strip() for f in text.split(",") if f.strip())
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad:
+        raise UsageError(_("unknown format {formats} — use: {values}").format(formats=", ".join(bad),
+                                                                              values=", ".join(FORMATS)))
+    return wanted
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``"2/4"`` → ``(2, 4)``; anything but K/N with 1 ≤ K ≤ N is a :class:`UsageError`."""
+    if not text:
+        return None
+    k, _slash, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise UsageError(_("--shard '{value}' is not K/N with 1 ≤ K ≤ N (e.g. 2/4)").format(value=text))
+    return int(k), int(n)

@@ -31,3 +31,9 @@ def run_checks(project: Project, checks=None) -> list[Problem]:
     for check in checks or CHECKS:
         found.update(check(project))
     return sorted(found, key=lambda p: (p.path, p.line, p.code, p.message))
+
+
+def problem_counts(problems) -> dict[str, int]:
+    """``{"error": n, "warning": n}``: what ``check`` prints and puts in its JSON."""
+    return {"error": sum(p.severity == "error" for p in problems),
+            "warning": sum(p.severity == "warning" for p in problems)}

@@ -7,6 +7,7 @@ expand to their zones.
 """
 from __future__ import annotations
 
+from ..base.errors import UsageError
 from ..base.i18n import _
 from ..base.model import (
     DIMENSION_NAMES,
@@ -92,6 +93,7 @@ def filter_messages(project: Project, *, ethnic=None, religion=None, zone=None,
     for any of its zones.
     """
     wanted = {"ethnic": ethnic, "religion": religion, "zone": zone}
+    check_filter_values(project, wanted)
     out = []
     for message in project.messages.values():
         fits = all(value is None or message.audience.get(dim) is None
@@ -101,3 +103,19 @@ def filter_messages(project: Project, *, ethnic=None, religion=None, zone=None,
         if fits and (topic is None or topic in message.topics) and (status is None or message.status == status):
             out.append(message)
     return out
+
+
+def check_filter_values(project: Project, wanted: dict[str, str | None]) -> None:
+    """Raise :class:`UsageError` for an audience value the project does not know."""
+    for dim, value in wanted.items():
+        known = list(project.audiences.profiles(dim)) + (list(project.audiences.zone_groups) if dim == "zone" else [])
+        if value is not None and value not in known:
+            raise UsageError(_("unknown {dimension} '{value}'").format(dimension=_(DIMENSION_NAMES[dim]), value=value),
+                             hint=_("use one of: {values}").format(values=", ".join(known)))
+
+
+def messages_json(messages: list[Message]) -> dict:
+    """``list --json``: ``{"messages": [{"slug", "path", "title", "audience", "topics", "status"}]}``."""
+    return {"messages": [{"slug": m.slug, "path": m.path, "title": m.title,
+                          "audience": {k: list(v) for k, v in m.audience.items()},
+                          "topics": list(m.topics), "status": m.status} for m in messages]}

@@ -15,7 +15,7 @@ characters escaped, so a term can never add emphasis, a link or HTML.
 For the preview (``mobcontent show``), :func:`adapt_message` can wrap every
 filled value in private-use sentinel characters (:data:`MARK_OPEN` ...); the
 preview turns them into highlights after the Markdown is rendered (see
-:mod:`mobcontent.app.show`). Builds never ask for them.
+:mod:`mobcontent.pipeline.preview`). Builds never ask for them.
 """
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from ..base.i18n import _
 from ..base.model import DIMENSION_NAMES, DIMENSIONS, Chunk, Project
 from ..content.audience import condition_holds, exclusion
 from ..formats.markdown import segment
-from ..pipeline.adapt import (
+from .adapt import (
     MARK_CLOSE,
     MARK_MID,
     MARK_OPEN,
@@ -34,9 +34,9 @@ from ..pipeline.adapt import (
     audience_variables,
     profile_values,
 )
-from ..pipeline.motifs import motif_band
-from ..pipeline.render import render_message
-from ..pipeline.translate import Text, catalog_path, read_catalog, translate_message
+from .motifs import motif_band
+from .render import render_message
+from .translate import Text, catalog_path, read_catalog, translate_message
 
 MARKED_RE = re.compile(f"{MARK_OPEN}(\\d+){MARK_MID}(.*?){MARK_CLOSE}", re.S)
 ESCAPE_RE = re.compile(r"\\([\\`*_\[\]])")
