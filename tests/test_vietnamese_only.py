@@ -180,3 +180,22 @@ def test_translation_glyph_and_privacy_findings_are_vietnamese(make_project):
     output = run_vi(["-C", root, "check"])
     assert "personal-number" in output and "glyph-missing" in output and "po-msgfmt" in output
     assert_vietnamese(output, "check with translation, glyph and privacy findings")
+
+
+def test_preview_pages_are_vietnamese(make_project, shared_kit):
+    """The preview's pages (index, page view, side-by-side, message, a broken file) as text."""
+    from mobcontent.app.language import set_language
+    from mobcontent.app.serve import PreviewState, edition_page, index_page, message_page, rebuild, side_page
+    root = make_project({"content/leaflets/bien-gioi.yaml": "title: Biên giới bình yên\naudience: {ethnic: ede, "
+                         "religion: protestant, zone: krong-na}\nlocales: [vi, rad]\nlayout: a5-flyer\n"
+                         "messages: [cot-moc, lua-dao]\ndate: 2026-11-01\n"})
+    set_language("vi")
+    state = PreviewState()
+    rebuild(root, state, ("pdf", "png", "html"))
+    (root / "content" / "messages" / "lua-dao.md").write_text("---\ntitle: x\n\ttopics: [a]\n---\n", encoding="utf-8")
+    for name, html in (("index", index_page(root, state)), ("edition", edition_page(root, state, "bien-gioi.rad")),
+                       ("side", side_page(root, state, "bien-gioi.rad")), ("message", message_page(root, state, {}))):
+        assert html is not None, name
+        # ids in small type and the pages' code are code; the rest is what an officer reads
+        text = re.sub(r"<(style|script)\b.*?</\1>|<small class='id'>.*?</small>|<[^>]+>", "\n", html, flags=re.S)
+        assert_vietnamese(text, f"the preview's {name} page")

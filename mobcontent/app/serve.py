@@ -39,6 +39,7 @@ from ..printing.fonts import prepare_font_kit
 from . import pages
 
 WATCHED = ("mobcontent.yaml", "content", "locales", "layouts")
+FONT_FILES = (".ttf", ".otf", ".woff", ".woff2")
 
 
 @dataclass
@@ -278,11 +279,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
         stream_events(self, self.state, self.stop)
 
     def get_build_file(self, rel, _query):
+        if rel.startswith(".cache/fonts/") and rel.endswith(FONT_FILES):  # a built HTML page's fonts
+            return self.send_file(self.root / "build" / ".cache" / "fonts", rel[len(".cache/fonts/"):])
         self.send_file(self.root / "build", rel)
 
     def get_font_file(self, rel, _query):
         key, _slash, name = rel.partition("/")
-        if key in self.state.kits and name.endswith((".ttf", ".otf", ".woff", ".woff2")):
+        if key in self.state.kits and name.endswith(FONT_FILES):
             return self.send_file(self.state.kits[key], name)
         self.not_found()
 
