@@ -116,7 +116,8 @@ def read_result(path: Path) -> dict:
 
 def fake_project(root: Path):
     config = SimpleNamespace(locales=("vi", "rad"), source_locale="vi", vi_tone_style="keep", name="bench")
-    return SimpleNamespace(root=root, config=config, locales={})
+    audiences = SimpleNamespace(profiles=lambda dimension: {})
+    return SimpleNamespace(root=root, config=config, locales={}, audiences=audiences)
 
 
 def run_mobcontent(work: Path, old, new, per_file: int) -> tuple[float, dict]:

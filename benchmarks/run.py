@@ -189,7 +189,9 @@ def main() -> None:
         f"Last lines: whole build `{last}`; after one PO change `{last_po}`.",
         "",
     ]
-    args.output.write_text("\n".join(lines), encoding="utf-8")
+    old = args.output.read_text(encoding="utf-8") if args.output.is_file() else ""
+    kept = old[old.index("\n## "):] if "\n## " in old else ""  # the sections written by hand or by other benches
+    args.output.write_text("\n".join(lines).rstrip("\n") + "\n" + kept, encoding="utf-8")
     print(f"wrote {args.output}")
 
 

@@ -94,12 +94,41 @@ def english_interface(monkeypatch):
 
 @pytest.fixture
 def make_project(tmp_path):
-    """``make_project({...})``: the base project with some files replaced or removed."""
-    def make(files: dict | None = None, base: bool = True) -> Path:
+    """``make_project({...})``: the base project with some files replaced or removed.
+
+    Its messages marked ``status: approved`` are approved as written (a record each in
+    ``content/approvals.yaml``, as ``mobcontent approve`` makes), unless the files give
+    ``content/approvals.yaml`` themselves or ``approve=False``."""
+    def make(files: dict | None = None, base: bool = True, approve: bool = True) -> Path:
         root = tmp_path / "project"
         root.mkdir(exist_ok=True)
-        return write_files(root, {**(BASE_FILES if base else {}), **(files or {})})
+        write_files(root, {**(BASE_FILES if base else {}), **(files or {})})
+        if approve and "content/approvals.yaml" not in (files or {}):
+            approve_as_written(root)
+        return root
     return make
+
+
+def approve_as_written(root: Path, locales=()) -> None:
+    """Record an approval of every ``status: approved`` message of a loadable project and,
+    for each of ``locales``, a review of every message whose entries are all translated
+    (the tests' pseudo-translations stand for reviewed ones)."""
+    from mobcontent.checks.approvals import approve_translations, message_entries
+    from mobcontent.content.approvals import approve_messages
+    from mobcontent.base.errors import ProjectError
+    from mobcontent.content.load import load_project
+    try:
+        project = load_project(root)
+    except ProjectError:
+        return  # a broken project: the test is about that
+    slugs = [slug for slug, message in project.messages.items() if message.status == "approved"]
+    if slugs:
+        approve_messages(project, slugs, "Test fixture", "2026-01-01")
+    for locale in locales:
+        done = [slug for slug, message in project.messages.items()
+                if all(e.state == "translated" for e in message_entries(project, message, locale))]
+        if done:
+            approve_translations(load_project(root), locale, done, "Test fixture", "2026-01-01")
 
 
 @pytest.fixture(scope="session")

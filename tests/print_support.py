@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from conftest import approve_as_written
 from mobcontent.app.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,6 +57,7 @@ def translate_all(root: Path, locale: str, transform, cache: Path) -> None:
         entries = tuple(replace(e, msgstr=transform(e.msgid), flags=tuple(f for f in e.flags if f != "fuzzy"))
                         for e in po.entries)
         path.write_text(format_po(replace(po, entries=entries)), encoding="utf-8")
+    approve_as_written(root, (locale,))
 
 
 def normalized(text: str) -> str:
@@ -65,8 +67,10 @@ def normalized(text: str) -> str:
 def pdf_text(path: Path) -> str:
     """The PDF's text, without list bullets, page numbers ("1/2", "1 / 3") and the DRAFT
     mark, which the extractor places wherever they fall on the page (mid-paragraph at a
-    page break)."""
-    text = " ".join(page.extract_text() for page in PdfReader(path).pages)
+    page break), nor the running title "… (tiếp)" of a screen slide that continues a message."""
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    text = " ".join("\n".join(line for line in page.splitlines() if not line.rstrip().endswith("(tiếp)"))
+                    for page in pages)
     text = text.replace("BẢN NHÁP", " ")
     text = re.sub(r"(?<=\w-)\n(?=\w)", "", text)  # "Sê-rê-" at a line end, "pốk" on the next: one word
     return normalized(re.sub(r"•|(?<!\S)\d+ ?/ ?\d+(?!\S)", " ", text))

@@ -21,9 +21,9 @@ def test_warning_fails_only_with_strict(make_project, shared_kit):
     root = make_project({"content/messages/lua-dao.md": REVIEW})
     result = CliRunner().invoke(main, ["-C", str(root), "check"])
     assert result.exit_code == 0
-    assert ("content/leaflets/bien-gioi.yaml:1: warning: message-not-approved: message 'lua-dao' is 'review', "
-            "so the leaflet prints as DRAFT — set 'status: approved' in content/messages/lua-dao.md once it "
-            "is reviewed") in result.stdout
+    assert ("content/messages/lua-dao.md:4: warning: not-approved: message 'lua-dao' is 'review', not approved: "
+            "it prints as DRAFT — once it is approved, record who approved it: mobcontent approve lua-dao "
+            "--by \"…\"") in result.stdout
     assert CliRunner().invoke(main, ["-C", str(root), "check", "--strict"]).exit_code == 1
 
 
@@ -34,7 +34,7 @@ def test_json_report_is_stable_and_complete(make_project, shared_kit):
     report = json.loads(result.stdout)
     assert report["counts"] == {"error": 1, "warning": 1}
     assert [(p["code"], p["severity"], p["path"], p["line"]) for p in report["problems"]] == [
-        ("message-not-approved", "warning", "content/leaflets/bien-gioi.yaml", 1),
+        ("not-approved", "warning", "content/messages/lua-dao.md", 4),
         ("glyph-missing", "error", "content/messages/lua-dao.md", 6),
     ]
     assert set(report["problems"][0]) == {"code", "severity", "path", "line", "message", "hint"}

@@ -75,21 +75,36 @@ def test_every_layout_shows_title_issuer_contacts_edition_and_date(demo):
 
 
 def test_trifold_panels_follow_the_fold_order(demo):
-    """Page 1 (outside): inside flap | back panel | cover; page 2: three 99 mm panels."""
+    """Page 1 (outside): inside flap (greeting, first message) | back panel (whom to call,
+    key points) | cover; page 2: three 99 mm panels, each starting with a message."""
     reader = PdfReader(demo / "build" / "bien-gioi-binh-yen" / "bien-gioi-binh-yen.vi.pdf")
     outside = positions(reader.pages[0])
 
     def x_of(text):
         return next(x for x, _, t in outside if t.startswith(text))
-    assert x_of("Những điều cần nhớ") < 99 - 8          # the flap, read right after the cover
+    assert x_of("Kính gửi bà con") < 99 - 8                # the flap, read right after the cover
+    assert x_of("Cùng bảo vệ cột mốc") < 99 - 8            # ... where the first message starts
     assert 99 + 8 < x_of("Khi cần giúp đỡ") < 198 - 8    # the back panel
+    assert 99 + 8 < x_of("Những điều cần nhớ") < 198 - 8
     assert x_of("Biên giới") > 198 + 8                    # the cover, right-hand panel
     panels = [(8, 91), (107, 190), (206, 289)]
-    for x, _, text in positions(reader.pages[1]):
+    inside = positions(reader.pages[1])
+    for x, _, text in inside:
         assert any(low - 0.5 <= x <= high for low, high in panels), (x, text)
-    columns = {next(i for i, (low, high) in enumerate(panels) if low - 0.5 <= x <= high)
-               for x, _, _ in positions(reader.pages[1])}
-    assert columns == {0, 1, 2}
+    # every inside panel starts with a message's title: none straddles a fold
+    titles = ["Không xuất cảnh", "Cảnh giác với mua bán người", "Hòa giải ở cơ sở"]
+    for (low, high), title in zip(panels, titles):
+        column = sorted(((y, t) for x, y, t in inside if low - 0.5 <= x <= high), reverse=True)
+        assert column[0][1].startswith(title), (title, column[:2])
+
+
+def test_every_panel_of_a_draft_trifold_carries_the_mark(demo):
+    """BẢN NHÁP on each of the three panels of both pages, the cover included."""
+    reader = PdfReader(demo / "build" / "bien-gioi-binh-yen" / "bien-gioi-binh-yen.rad.pdf")
+    for page in reader.pages:
+        marks = [x for x, _, t in positions(page) if "BẢN NHÁP" in t]
+        panels = {int(x // 99) for x in marks}
+        assert panels == {0, 1, 2}, marks
 
 
 def test_a_draft_has_the_mark_on_every_page_and_a_release_ready_leaflet_none(demo):
@@ -115,9 +130,9 @@ def test_the_bilingual_poster_keeps_each_block_with_its_vietnamese(demo):
     html = path.with_suffix(".html").read_text(encoding="utf-8")
     pairs = re.findall(r'<div class="pair">\s*<(p|h\d) [^>]*lang="rad"[^>]*>(.*?)</\1>\s*'
                        r'<\1 class="second[^"]*" lang="vi">', html, flags=re.S)
-    assert len(pairs) >= 5
+    assert len(pairs) >= 4  # a poster's message is short
     items = re.findall(r'<li class="[^"]*pair"[^>]*lang="rad"[^>]*>[^<]*<span class="second[^"]*" lang="vi">', html)
-    assert len(items) >= 5
+    assert len(items) >= 2
     pages = [" ".join(p.extract_text().split()) for p in PdfReader(path).pages]
     assert len(pages) == 1  # the poster fits (copyfit)
 

@@ -49,9 +49,10 @@ def test_long_ede_text_is_set_smaller_until_it_fits(make_project, shared_kit):
     result = run(root, "build", "--format", "pdf,html")
     assert result.exit_code == 0, result.output
     folder = root / "build" / "bien-gioi"
-    assert font_size((folder / "bien-gioi.vi.html").read_text(encoding="utf-8")) == 11.0
+    vi = font_size((folder / "bien-gioi.vi.html").read_text(encoding="utf-8"))
+    assert 11.0 <= vi <= 12.0  # the preferred size, or larger to fill an under-full page
     rad = font_size((folder / "bien-gioi.rad.html").read_text(encoding="utf-8"))
-    assert 9.0 <= rad < 11.0
+    assert 9.5 <= rad < 11.0  # smaller, never below the A5 floor
     assert len(PdfReader(folder / "bien-gioi.rad.pdf").pages) == 2
     assert "text-overflow" not in result.output
 
@@ -61,7 +62,7 @@ def test_text_that_never_fits_fails_with_leaflet_locale_layout_and_how_much(make
     result = run(root, "build", "--format", "pdf,html")
     assert result.exit_code == 1
     message = re.search(r"content/leaflets/bien-gioi.yaml:1: error: text-overflow: (.*)", result.stderr).group(1)
-    assert message.startswith("bien-gioi.vi (vi, layout a5-flyer) does not fit even with the type shrunk to 9.0 pt: "
+    assert message.startswith("bien-gioi.vi (vi, layout a5-flyer) does not fit even with the type shrunk to 9.5 pt: "
                               "it takes ")
     pages, percent = re.search(r"takes (\d+) pages where the layout has 2 — about (\d+) % too much text", message).groups()
     assert int(pages) > 2 and int(percent) > 20

@@ -112,7 +112,7 @@ def test_release_lists_every_reason_and_writes_nothing(make_project, shared_kit)
     assert ("content/messages/cot-moc.md:11: error: translation-missing: rad: "
             "'Mỗi cột mốc là tài sản chung. Báo ngay cho {border_post}.' has no translation yet") in err
     assert "locales/rad/LC_MESSAGES/layouts.po: error: translation-missing: rad: 'BẢN NHÁP'" in err
-    assert "content/messages/cot-moc.md:1: error: message-not-approved: message 'cot-moc' is 'review'" in err
+    assert "content/messages/cot-moc.md:7: error: not-approved: message 'cot-moc' is 'review', not approved" in err
     assert "error: release-refused: 'bien-gioi.rad' is not fit to print" in err
     assert not (root / "build" / "bien-gioi").exists()
     # without --release the same leaflet is a draft, marked, and the build succeeds

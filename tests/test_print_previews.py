@@ -17,10 +17,11 @@ def test_png_pages_show_the_trimmed_sheet(make_project, shared_kit):
     pngs = sorted(folder.glob("bien-gioi.vi.p*.png"))
     assert [p.name for p in pngs] == ["bien-gioi.vi.p1.png"]
     with Image.open(pngs[0]) as image:
-        width, height = image.size  # A5 at 100 dpi, without bleed or marks
-        assert abs(width - 148 / 25.4 * 100) <= 1 and abs(height - 210 / 25.4 * 100) <= 1
+        width, height = image.size  # A5 at 151 dpi, without bleed or marks: over 1240 px on the long side
+        assert abs(width - 148 / 25.4 * 151) <= 1.5 and abs(height - 210 / 25.4 * 151) <= 1.5
+        assert height >= 1240
     pdf = (folder / "bien-gioi.vi.pdf").read_bytes()
-    assert render_pngs(pdf, 100) == [pngs[0].read_bytes()]  # the same bytes every time
+    assert render_pngs(pdf, 151) == [pngs[0].read_bytes()]  # the same bytes every time
 
 
 def test_the_contact_sheet_shows_every_edition_and_page(make_project, shared_kit):

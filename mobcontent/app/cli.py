@@ -29,12 +29,18 @@ from ..base.version import __version__
 from ..build.bundle import ShardsMismatch, bundle_build, merge_shards
 from ..build.engine import build_project
 from ..build.plan import BuildOptions, build_options, plan_jobs
-from ..build.report import JOB_STATUSES, job_status, report_json
+from ..build.report import JOB_STATUSES, job_fit, job_status, report_json
+from ..checks.approvals import approvals_report, approve
 from ..checks.runner import problem_counts, run_checks
+from ..content.approvals import approval_date, since_approval
 from ..content.audience import filter_messages, messages_json
 from ..content.load import load_problems, load_project
 from ..content.scaffold import init_project
+from ..checks.translations import entry_problems
 from ..l10n.extract import extract_project
+from ..l10n.glossary import write_glossary_tbx, write_seeded_glossary
+from ..l10n.handoff import describe_outcome, export_handoff, import_handoff
+from ..l10n.tm import export_memory, import_memory, memory_path
 from ..l10n.stats import project_stats
 from ..l10n.update import update_project
 from ..pipeline.preview import bracket, preview_html, preview_message, preview_text
@@ -317,11 +323,13 @@ def check_command(root, as_json, strict):
 @option("--json", "as_json", is_flag=True, help=N_("Print the build report as JSON (for CI)."))
 @option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True,
         metavar="SECONDS", help=N_("Stop a leaflet that takes longer than this (a runaway text or style)."))
+@option("--strict", is_flag=True, help=N_("Make typographic warnings (stranded headings, runts, split names, "
+                                          "under-full pages) errors."))
 @click.pass_obj
-def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit):
+def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit, strict):
     project = _load(root, keep_going=not release)  # a release refuses the project while any file fails
     with _reported(), _unwritable_build(root):
-        options = build_options(leaflets, locale, formats, release, jobs, shard, not no_cache, time_limit)
+        options = build_options(leaflets, locale, formats, release, jobs, shard, not no_cache, time_limit, strict)
         total = len(plan_jobs(project, options))
         with _writer_lock(root, "build"), _progress(total, quiet=as_json) as progress:
             report = build_project(project, options, progress=progress)
@@ -385,9 +393,9 @@ def _build_summary(report) -> None:
     for result in report.results:
         pages = max([o.pages for o in result.outputs if o.format == "pdf"] or [0])
         rows.append((result.name, _(JOB_STATUSES[job_status(result)]), str(pages) if pages else "-",
-                     f"{result.seconds:.2f} s" if result.rendered else _("unchanged")))
+                     job_fit(result).get("body", "-"), f"{result.seconds:.2f} s" if result.rendered else _("unchanged")))
     if rows:
-        _table((_("LEAFLET"), _("STATUS"), _("PAGES"), _("TIME")), rows)
+        _table((_("LEAFLET"), _("STATUS"), _("PAGES"), _("TYPE"), _("TIME")), rows)
     drafts = sum(1 for r in report.results if job_status(r) == "draft")
     click.echo(_("{files} file(s) in build/: {rendered} leaflet(s) rendered, {reused} unchanged").format(
                    files=len(report.outputs), rendered=len(report.rendered), reused=len(report.reused))
@@ -502,9 +510,14 @@ def serve_command(root, port, host):
 @option("--locale", help=N_("The language to show (default: the source language)."))
 @option("--html", "html_path", type=click.Path(dir_okay=False),
         help=N_("Also write the preview as an HTML page to this file."))
+@option("--since-approval", is_flag=True,
+        help=N_("Show instead what changed, word by word, since the message's text was approved."))
 @click.pass_obj
-def show_command(root, message, ethnic, religion, zone, locale, html_path):
+def show_command(root, message, ethnic, religion, zone, locale, html_path, since_approval):
     project = _load(root)
+    if since_approval:
+        _show_since_approval(project, message)
+        return
     audience = {dim: value for dim, value in (("ethnic", ethnic), ("religion", religion), ("zone", zone)) if value}
     with _reported():
         preview = preview_message(project, message, audience, locale)
@@ -515,3 +528,186 @@ def show_command(root, message, ethnic, religion, zone, locale, html_path):
         Path(html_path).write_text(preview_html(preview), encoding="utf-8")
         click.echo(_("HTML preview written to {path}").format(path=html_path))
     sys.exit(1 if preview.problems else 0)
+
+
+@main.command("approve", help=N_("Record who approved the exact text of each MESSAGE (with --locale: who reviewed "
+                                  "its translation). Appends to content/approvals.yaml or "
+                                  "locales/<code>/approvals.yaml and sets 'status: approved'."))
+@click.argument("messages", nargs=-1, required=True)
+@option("--by", required=True, help=N_("Who approves: a role or a name, e.g. \"Ban Dân vận\"."))
+@option("--locale", help=N_("Record a review of the message's translation in this locale."))
+@option("--note", default="", help=N_("A note kept with the record."))
+@option("--date", help=N_("The date to record, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, else today)."))
+@click.pass_obj
+def approve_command(root, messages, by, locale, note, date):
+    project = _load(root)
+    with _reported(), _writer_lock(root, "approve"):
+        records, refused = approve(project, messages, by, approval_date(date), note, locale)
+    if refused:
+        _print_refused(refused, locale)
+        sys.exit(1)
+    _print_recorded(records, messages)
+
+
+def _print_refused(entries, locale: str) -> None:
+    for entry in entries:
+        state = _("fuzzy") if entry.state == "fuzzy" else _("not translated")
+        click.echo(f"{entry.path}:{entry.line}: {state}: {entry.msgid}", err=True)
+    click.echo(_("Nothing recorded: {count} entry(ies) in {locale} are fuzzy or not translated; a translator "
+                 "finishes them, then the review is recorded.").format(count=len(entries), locale=locale), err=True)
+
+
+def _print_recorded(records, slugs) -> None:
+    for record in records:
+        where = f" [{record.locale}]" if record.locale else ""
+        click.echo(_("{slug}{where}: approved by {by} on {date} (sha256 {digest}…)").format(
+            slug=record.message, where=where, by=record.by, date=record.date, digest=record.sha256[:12]))
+    done = {record.message for record in records}
+    for slug in dict.fromkeys(slugs):
+        if slug not in done:
+            click.echo(_("{slug}: this text already has an approval by the same person; nothing added").format(
+                slug=slug))
+
+
+def _show_since_approval(project, slug: str) -> None:
+    with _reported():
+        state, record, diff = since_approval(project, slug)
+    if record is None:
+        click.echo(_("{slug}: no approval of this message keeps its text; nothing to compare").format(slug=slug))
+        return
+    click.echo(_("{slug}: approved by {by} on {date} (sha256 {digest}…)").format(
+        slug=slug, by=record.by, date=record.date, digest=record.sha256[:12]))
+    if not diff:
+        click.echo(_("The text has not changed since."))
+        return
+    click.echo(_("Changed since ([-removed-] {{+added+}}):"))
+    click.echo(diff)
+
+
+APPROVAL_STATES = {"approved": N_("approved"), "stale": N_("changed since approved"),
+                   "not-approved": N_("not approved"), "unrecorded": N_("approved, not recorded"),
+                   "reviewed": N_("reviewed"), "changed": N_("changed since reviewed"),
+                   "not-reviewed": N_("not reviewed"), "incomplete": N_("translation incomplete"),
+                   "unreadable": N_("PO file unreadable")}
+
+
+@main.command("approvals", help=N_("What is approved, stale or missing, per message and locale."))
+@option("--json", "as_json", is_flag=True, help=N_("Print stable JSON."))
+@click.pass_obj
+def approvals_command(root, as_json):
+    report = approvals_report(_load(root))
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    rows = []
+    for message in report["messages"]:
+        for item in message["locales"]:
+            last = item.get("approvals") or [{}]
+            state = _(APPROVAL_STATES[item["state"]]) + ("" if item["required"] else " " + _("(not required)"))
+            rows.append((message["slug"], item["locale"], state, last[-1].get("date", "-"), last[-1].get("by", "-")))
+    _table((_("MESSAGE"), _("LOCALE"), _("STATE"), _("DATE"), _("BY")), rows)
+# --------------------------------------------------------------------------- translators: handoff, tm, glossary
+
+def _library_call(call, code_on_error: int = 1):
+    """Run a library call; a usage error exits 2, any other library error prints its
+    ``path:line`` and exits ``code_on_error``."""
+    try:
+        return call()
+    except MobcontentError as exc:
+        if exc.code == "usage":
+            _fail_usage(exc)
+        click.echo(exc.problem().format(), err=True)
+        sys.exit(code_on_error)
+
+
+@main.group("handoff", cls=Group, help=N_("Translator files in Word or Excel: export, then import them back."))
+def handoff_group():
+    pass
+
+
+@handoff_group.command("export", help=N_("Write one Word or Excel file for a translator of LOCALE."))
+@click.argument("leaflets", nargs=-1)
+@option("--locale", required=True, help=N_("The language to translate into (e.g. rad)."))
+@option("--message", "messages", multiple=True, help=N_("Only this message (repeatable)."))
+@option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), default="xlsx", show_default=True,
+        help=N_("Word (docx) or Excel (xlsx)."))
+@option("--output", type=click.Path(dir_okay=False), help=N_("The file to write (default: handoff/<locale>.<format>)."))
+@click.pass_obj
+def handoff_export_command(root, leaflets, locale, messages, fmt, output):
+    project = _load(root)
+    path, count = _library_call(lambda: export_handoff(project, locale, fmt, Path(output) if output else None,
+                                                       leaflets, messages))
+    click.echo(_("{path}: {count} entries to translate into {locale}").format(path=path, count=count, locale=locale))
+
+
+@handoff_group.command("import", help=N_("Merge a translator's Word or Excel FILE into the PO files."))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@option("--ours", "prefer", flag_value="ours", help=N_("On a conflict keep the PO file's translation."))
+@option("--theirs", "prefer", flag_value="theirs", help=N_("On a conflict take the file's translation."))
+@option("--json", "as_json", is_flag=True, help=N_("Print stable JSON."))
+@click.pass_obj
+def handoff_import_command(root, file, prefer, as_json):
+    project = _load(root)
+    with _writer_lock(root, "handoff import"):
+        report = _library_call(lambda: import_handoff(project, Path(file), prefer, entry_problems), 2)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        for outcome in report.outcomes:
+            if outcome.status != "unchanged" or outcome.why:
+                click.echo(describe_outcome(outcome, file), err=outcome.status in ("conflict", "rejected"))
+        for change in report.changed:
+            click.echo(change.describe())
+        click.echo(report.summary())
+    sys.exit(0 if report.ok else 1)
+
+
+@main.group("glossary", cls=Group, help=N_("The per-locale glossary: seed it from the audiences, export it as TBX."))
+def glossary_group():
+    pass
+
+
+@glossary_group.command("seed", help=N_("Add the audiences' terms to locales/<locale>/glossary.yaml."))
+@option("--locale", required=True, help=N_("The glossary's language (e.g. rad)."))
+@click.pass_obj
+def glossary_seed_command(root, locale):
+    project = _load(root)
+    path, added = _library_call(lambda: write_seeded_glossary(project, locale))
+    click.echo(_("{path}: {count} term(s) added").format(path=path, count=added))
+
+
+@glossary_group.command("export", help=N_("Write the glossary of a locale as TBX (for Weblate)."))
+@option("--locale", required=True, help=N_("The glossary's language (e.g. rad)."))
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.pass_obj
+def glossary_export_command(root, locale, target):
+    project = _load(root)
+    count = _library_call(lambda: write_glossary_tbx(project, locale, Path(target)))
+    click.echo(_("{path}: {count} term(s)").format(path=target, count=count))
+
+
+@main.group("tm", cls=Group, help=N_("Translation memory: share it as TMX (Weblate, OmegaT) or PO compendia."))
+def tm_group():
+    pass
+
+
+@tm_group.command("export", help=N_("Write the reviewed translations of a locale as TMX (or a PO compendium: FILE.po)."))
+@option("--locale", required=True, help=N_("The language (e.g. rad)."))
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.pass_obj
+def tm_export_command(root, locale, target):
+    project = _load(root)
+    count = _library_call(lambda: export_memory(project, locale, Path(target)))
+    click.echo(_("{path}: {count} translation unit(s)").format(path=target, count=count))
+
+
+@tm_group.command("import", help=N_("Add a TMX file or PO compendium to locales/<locale>/memory.po (offered as fuzzy)."))
+@option("--locale", required=True, help=N_("The language (e.g. rad)."))
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.pass_obj
+def tm_import_command(root, locale, source):
+    project = _load(root)
+    with _writer_lock(root, "tm import"):
+        added, known = _library_call(lambda: import_memory(project, locale, Path(source)))
+    click.echo(_("{path}: {added} added, {known} already known").format(path=memory_path(locale), added=added,
+                                                                       known=known))

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..base.errors import Problem
 from ..base.i18n import N_, _, language
 from ..base.model import DIMENSION_NAMES, DIMENSIONS, Project
+from ..build.contact import approvals_html
 from ..build.preview import STATES, TEXT_STATES, Edition, Pair, audience_text, source_snippet
 
 e = html.escape
@@ -125,7 +126,7 @@ def _card(edition: Edition) -> str:
     first = (edition.files.get("png") or [""])[0]
     image = f"<a href='{link}'><img src='/build/{e(first)}' alt=''></a>" if first else ""
     return (f"<div class='card' id='edition-{e(edition.name)}'><a href='{link}'><strong>{e(edition.name)}</strong></a>"
-            f" {state_badge(edition)}{image}</div>")
+            f" {state_badge(edition)}{image}{approvals_html(edition.approvals) if edition.locales else ''}</div>")
 
 
 def edition_body(project: Project | None, edition: Edition, generation: int) -> str:
@@ -133,7 +134,7 @@ def edition_body(project: Project | None, edition: Edition, generation: int) -> 
     HTML and the pages at full width (zoomable)."""
     reasons = "".join(f"<li>{e(_where(r))}{e(r.get('message', ''))}</li>" for r in edition.reasons)
     fit = edition.fit
-    size = _("type size {size} {unit}").format(size=fit["body"], unit=fit["unit"]) if fit else ""
+    size = _("type size {size}").format(size=fit["body"]) if fit.get("body") else ""
     downloads = " · ".join(f"<a href='/build/{e(path)}' download>{e(path.rpartition('/')[2])}</a>"
                            for fmt in ("pdf", "png", "html", "script") for path in edition.files.get(fmt, []))
     sides = "".join(f" · <a href='/side/{e(edition.leaflet)}.{e(code)}'>{t('side')}: vi ↔ {e(code)}</a>"
@@ -146,6 +147,7 @@ def edition_body(project: Project | None, edition: Edition, generation: int) -> 
             f"<iframe class='live' src='/live/{e(edition.name)}?g={generation}'></iframe>") if edition.locales else ""
     return (f"<p><a href='/'>← {t('all')}</a>{sides}</p><h1>{e(edition.name)}</h1>"
             f"<p>{state_badge(edition)} {e(size)}</p><ul class='reasons'>{reasons}</ul>"
+            f"{approvals_html(edition.approvals) if edition.locales else ''}"
             f"<p>{t('download')}: {downloads}</p>{live}<h2>{t('pages')}</h2>{zoom}<div class='pages'>{pages}</div>")
 
 

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from ..base.errors import MobcontentError, Problem, ProjectError
 from ..base.i18n import _
 from ..base.model import DIMENSIONS
+from ..build.contact import approvals_html
 from ..build.engine import build_project
 from ..build.manifest import read_manifest
 from ..build.plan import BuildOptions
@@ -167,6 +168,9 @@ def index_page(root: Path, state: PreviewState) -> str:
     found = editions(read_manifest(root / "build"), project.failed if project else {})
     body = pages.index_body(project, found, problems or state.problems, root)
     return pages.page(_("mobcontent preview"), body, state.as_json())
+
+
+index_html = index_page  # the name the approvals tests know
 
 
 def edition_page(root: Path, state: PreviewState, name: str) -> str | None:

@@ -29,6 +29,7 @@ class Config:
     default_layout: str = "a5-flyer"
     lines: dict = field(default_factory=dict)  # key -> line, for errors
     ui_locale: str = ""  # the tool's interface language for this project (en, vi); "" = from the environment
+    review_translations: tuple[str, ...] | None = None  # locales whose translations need a review; None: every target
     public_contacts: tuple[str, ...] = ()  # phone numbers and e-mail addresses a leaflet may print
 
 
@@ -129,6 +130,7 @@ class Message:
     valid_from: str = ""
     valid_until: str = ""
     valid_line: int = 0  # line of the 'valid:' key
+    status_line: int = 0  # line of the 'status:' key
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,29 @@ class Locale:
     fallback: str = "vi"
     letters: tuple[str, ...] = ()
     path: str = ""
+    # the orthography check's data (``orthography:`` in locale.yaml): ((key, values), ...)
+    orthography: tuple = ()
+    orthography_line: int = 0
+
+    def orthography_value(self, key: str, default=()):
+        return next((values for name, values in self.orthography if name == key), default)
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One sign-off record of ``content/approvals.yaml`` (``locale`` empty: the source text)
+    or ``locales/<code>/approvals.yaml`` (a review of the message's translation entries)."""
+
+    message: str
+    sha256: str  # the approved printable source, or (a review) the digest of its entries
+    by: str
+    date: str
+    path: str
+    line: int
+    note: str = ""
+    locale: str = ""
+    text: str = ""  # the printable source approved (for the diff of a stale approval)
+    entries: tuple[str, ...] = ()  # a review: the sha256 of each entry reviewed
 
 
 @dataclass(frozen=True)
@@ -184,3 +209,4 @@ class Project:
     warnings: tuple = ()  # Problems of severity "warning" found while loading
     failed: dict = field(default_factory=dict)  # slug -> Problems: leaflets that cannot be built
     unloaded: tuple = ()  # error Problems of message/leaflet files left out (load_project(keep_going=True))
+    approvals: tuple = ()  # Approval records, source and reviews, in file order

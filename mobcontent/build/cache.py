@@ -12,6 +12,7 @@ from pathlib import Path
 from ..base.files import sha256
 from ..base.model import Project
 from ..base.version import __version__
+from ..content.approvals import APPROVALS_PATH, review_path
 from ..pipeline.layout import COMMON_LAYOUT, Layout, leaflet_date, read_layout
 from ..pipeline.translate import catalog_path, read_catalog
 from .manifest import Output
@@ -141,6 +142,14 @@ class InputHashes:
         if path.is_file():
             self.hashes[key] = sha256(path.read_bytes())
             self.sources[key] = self.hashes[key]
+
+    def add_approvals(self, approvals: list[dict], locales) -> list[dict]:
+        """The approvals the job rests on are an input (a new record makes a draft ready);
+        the files are sources, so a record about another message does not re-render it."""
+        for rel in [APPROVALS_PATH] + [review_path(locale) for locale in locales]:
+            self.sources[rel] = file_sha256(self.root / rel)
+        self.hashes["approvals"] = sha256(repr(approvals).encode("utf-8"))
+        return approvals
 
     def add_layout(self, layout: Layout) -> None:
         for folder, prefix in ((layout.directory, layout.name), (COMMON_LAYOUT, "_common")):

@@ -3,7 +3,8 @@
 :func:`check_job` runs the checks for one job (a leaflet in one or two locales)
 and :meth:`JobCheck.report` adds what printing found: glyph and stacking problems
 (:mod:`mobcontent.checks.glyphs`), the reasons a leaflet is not fit to release
-(:func:`release_problems`: missing or fuzzy translations, messages not approved),
+(:func:`release_problems`: missing or fuzzy translations; approval comes from the
+checks, :mod:`mobcontent.checks.approvals`),
 and what WeasyPrint logged (:func:`print_warnings`; its notice that HarfBuzz
 subsetting is absent is reported once per build by :func:`harfbuzz_notice`).
 """
@@ -70,14 +71,6 @@ def release_problems(sides, job_name: str) -> list[Problem]:
                 if text.state == "fuzzy" else
                 _("translate it in locales/{locale}/LC_MESSAGES/ ('mobcontent update' creates the entry)").format(
                     locale=side.locale)))
-        for adapted in side.adapted:
-            message = adapted.message
-            if message.status != "approved":
-                problems.setdefault(("status", message.path), Problem(
-                    "message-not-approved", "error", message.path, message.line,
-                    _("message '{slug}' is '{status}', not approved, in {job}").format(
-                        slug=message.slug, status=message.status, job=job_name),
-                    _("set 'status: approved' in {path} once it is reviewed").format(path=message.path)))
     return list(problems.values())
 
 

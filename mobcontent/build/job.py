@@ -15,6 +15,7 @@ from ..base.errors import Problem
 from ..base.files import sha256, write_atomic
 from ..base.i18n import _
 from ..base.model import Leaflet, Project
+from ..checks.approvals import DRAFT_CODES, job_approvals
 from ..checks.privacy import RELEASE_ERRORS
 from ..content.audience import leaflet_messages
 from ..pipeline.adapt import (
@@ -35,9 +36,11 @@ from ..pipeline.layout import (
 from ..pipeline.render import render_message, render_page
 from ..pipeline.script import make_script
 from ..pipeline.translate import Text, lookup, translate_message
+from ..checks.typography import typography_problems
 from ..printing.copyfit import fit_layout
 from ..printing.pdf import PdfSettings, render_document, write_pdf
 from ..printing.previews import render_pngs
+from ..printing.typography import page_fills, typeset_report
 from .cache import InputHashes, reuse_outputs, tool_fingerprint
 from .gate import check_job
 from .manifest import Output
@@ -75,21 +78,27 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     page = _combine(sides, draft=checked.makes_draft and not options.release)
     inputs.add_layout(layout)
     inputs.add_used_entries()
+    approvals = inputs.add_approvals(job_approvals(project, sides), job.locales)
     inputs.hashes.update({"font-kit": kit.key, "tool": tool_fingerprint(), "date": page.date})
     reused = reuse_outputs(project.root / "build", cached, inputs.hashes, options)
     if reused is not None:
         return reused, [Problem(**p) for p in reused[0].problems], False
-    views = message_views(sides, page.draft, project.root / "content" / "assets")
+    views = message_views(sides, page.draft, project.root / "content" / "assets", layout.keep_chars)
     allowed = [project.root / "content" / "assets", layout.directory, kit.directory]
     variant = layout.release if options.release else None
     fit = fit_layout(lambda scale: _render(layout, page, views, scale, checked.missing, allowed, variant,
                                            kit.key), layout)
+    if fit.rendered.pages < layout.min_pages:  # a trifold whose messages all fit on the flap: begin inside
+        fit = fit_layout(lambda scale: _render(layout, page, views, scale, checked.missing, allowed, variant,
+                                               kit.key, short=True), layout)
     printed = write_pdf(fit.rendered, PdfSettings(f"{job.name}:{sorted(inputs.hashes.items())}:{variant}",
                                                   variant, layout.bleed_mm))
     problems = checked.report(options.release, fit, printed, job, layout)
+    findings = typeset_report(fit.rendered.document, layout, filled_values(sides))
+    problems += typography_problems(findings, project, job.leaflet, job.name, options.strict)
     if options.release and any(p.severity == "error" for p in problems):
         return [], _with_refusal(problems, job.leaflet, job), True  # its old files go at commit
-    outputs = write_outputs(project, job, layout, sides, page, inputs, printed, fit, options, kit, problems)
+    outputs = write_outputs(project, job, layout, sides, page, inputs, printed, fit, options, kit, problems, approvals)
     return outputs, problems, True
 
 
@@ -123,13 +132,27 @@ def _combine(sides: list[Side], draft: bool) -> Page:
     return replace(first, second=second, draft=is_draft)
 
 
-def message_views(sides: list[Side], draft: bool, assets: Path | None = None) -> list[MessageView]:
-    """What the layout shows of each message, in both languages for a bilingual job."""
+#: Variables that are sentences, not names: never kept on one line.
+SENTENCE_VARIABLES = ("greeting", "signoff")
+
+
+def filled_values(sides: list[Side]) -> list[str]:
+    """The texts ``{variables}`` are filled with (names, places, posts, numbers) in
+    every language of a job: what must never be split across lines."""
+    return [v.value.text for side in sides for name, v in side.variables.items() if name not in SENTENCE_VARIABLES]
+
+
+def message_views(sides: list[Side], draft: bool, assets: Path | None = None,
+                  keep_chars: int = 0) -> list[MessageView]:
+    """What the layout shows of each message, in both languages for a bilingual job;
+    filled values kept on one line up to ``keep_chars`` characters."""
     first, second = sides[0], (sides[1] if len(sides) > 1 else None)
+    values = filled_values(sides)
     views = []
     for index, adapted in enumerate(first.adapted):
         other = second.adapted[index] if second else None
-        html = render_message(adapted, first.locale, draft, other, second.locale if second else "", assets)
+        html = render_message(adapted, first.locale, draft, other, second.locale if second else "", assets,
+                              values, keep_chars)
         views.append(MessageView(
             slug=adapted.message.slug, title=adapted.title, html=html,
             summary=adapted.summary, lang=first.locale,
@@ -139,13 +162,14 @@ def message_views(sides: list[Side], draft: bool, assets: Path | None = None) ->
     return views
 
 
-def _render(layout: Layout, page: Page, views, scale: float, missing, allowed, variant, fonts_key):
-    html = render_page(layout, page, views, scale=scale, missing=missing)
+def _render(layout: Layout, page: Page, views, scale: float, missing, allowed, variant, fonts_key, short=False):
+    html = render_page(layout, page, views, scale=scale, missing=missing, short=short)
     return render_document(html, layout.directory, allowed, variant, fonts_key)
 
 
 def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side], page: Page,
-                  inputs: InputHashes, printed, fit, options: BuildOptions, kit, problems=()) -> list[Output]:
+                  inputs: InputHashes, printed, fit, options: BuildOptions, kit, problems=(),
+                  approvals=()) -> list[Output]:
     """Write the job's files into the staging folder and describe each for the manifest.
 
     :func:`commit_outputs` moves them into place once every job is done, so an
@@ -157,8 +181,8 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
     common = dict(leaflet=leaflet.slug, locales=job.locales, audience=dict(leaflet.audience), layout=layout.name,
                   completeness=_completeness(sides), inputs=dict(sorted(inputs.hashes.items())), draft=page.draft,
                   campaign=leaflet.campaign, problems=tuple(p.as_json() for p in problems),
-                  sources=dict(sorted(inputs.sources.items())),
-                  fit={"scale": fit.scale, "body": round(layout.type_size * fit.scale, 1), "unit": layout.type_unit})
+                  sources=dict(sorted(inputs.sources.items())), approvals=tuple(approvals),
+                  fit=fit_summary(layout, fit))
     files: list[tuple[str, str, bytes, int]] = []  # (format, path, data, pages)
     if "html" in options.formats:
         files.append(("html", f"{base}.html", _portable_html(fit.rendered.html, kit, build_dir / leaflet.slug), 0))
@@ -176,6 +200,18 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
     return outputs
 
 
+def fit_summary(layout: Layout, fit) -> dict:
+    """What copyfit chose, for the manifest's ``fit``, the build table and ``--json``:
+    the body size (and in points), the scale, the layout's floor, preferred size and
+    maximum, and the share of each page's text area used."""
+    size = round(layout.type_size * fit.scale, 2)
+    points = size if layout.type_unit == "pt" else round(size * 0.75, 2)
+    return {"body_pt": points, "body": f"{size:g} {layout.type_unit}", "scale": fit.scale,
+            "floor": f"{layout.floor:g} {layout.type_unit}", "preferred": f"{layout.type_size:g} {layout.type_unit}",
+            "max": f"{layout.ceiling:g} {layout.type_unit}",
+            "fill": [round(f, 3) for f in page_fills(fit.rendered.document)]}
+
+
 def _portable_html(html: str, kit, folder: Path) -> bytes:
     """The HTML as saved: font URLs relative to its folder when the kit is inside build/
     (so the file does not depend on where the project is), absolute otherwise."""
@@ -189,9 +225,11 @@ def _portable_html(html: str, kit, folder: Path) -> bytes:
 
 
 def _related_findings(findings, inputs: InputHashes) -> list[Problem]:
-    """The project's check errors about this job's own files (its leaflet, messages, catalogs)."""
+    """The project's check errors about this job's own files (its leaflet, messages, catalogs),
+    and the approval warnings about them (``DRAFT_CODES``: they make the edition a draft)."""
     paths = set(inputs.hashes) | set(inputs.catalogs)
-    return [p for p in findings if (p.severity == "error" or p.code in RELEASE_ERRORS) and p.path in paths]
+    return [p for p in findings if (p.severity == "error" or p.code in DRAFT_CODES or p.code in RELEASE_ERRORS)
+            and p.path in paths]
 
 
 def _with_refusal(problems: list[Problem], leaflet: Leaflet, job: Job) -> list[Problem]:
@@ -237,14 +275,15 @@ def make_page(project: Project, leaflet: Leaflet, locale: str, adapted: list[Ada
         fonts_css=kit.css())
     texts = [a.title for a in adapted] + [t for a in adapted for t in a.texts.values()]
     shown = [page.title, page.tagline, page.greeting, page.signoff, page.issuer] + [v for _, v in contacts]
-    draft = (any(not t.releasable for t in texts + [t for t in shown if t is not None] + list(labels.values()))
-             or any(a.message.status != "approved" for a in adapted))
+    # approval (message status and records) reaches the draft state through the checks (DRAFT_CODES)
+    draft = any(not t.releasable for t in texts + [t for t in shown if t is not None] + list(labels.values()))
     return replace(page, draft=True) if draft else page
 
 
 def _contact(label: Text, value: Text) -> tuple:
-    """A contact line; no label when the value starts with it ("Công an xã Ea Kiết")."""
-    return (None if value.text.startswith(label.text) else label, value)
+    """A contact line; no label when the value already says it ("Công an xã Ea Kiết",
+    "Đồn Biên phòng Sê-rê-pốk" under "Biên phòng": the two would read as one run)."""
+    return (None if label.text.casefold() in value.text.casefold() else label, value)
 
 
 def _config_line(project: Project, key: str) -> int:

@@ -34,12 +34,14 @@ class Output:
     campaign: str = ""
     problems: tuple = ()  # what the checks and the printer said of this output (Problem.as_json())
     sources: dict = field(default_factory=dict)  # sha256 of every file read, whole (fast no-op rebuilds)
-    fit: dict = field(default_factory=dict)  # {"scale", "body", "unit"}: the type size copyfit chose
+    approvals: tuple = ()  # the approvals its text rests on: {what, message, locale, by, date, sha256}
+    fit: dict = field(default_factory=dict)  # what copyfit chose: body size, scale, floor, page fill
 
     def as_json(self) -> dict:
         data = asdict(self)
         data["locales"] = list(self.locales)
         data["problems"] = [dict(p) for p in self.problems]
+        data["approvals"] = [dict(a) for a in self.approvals]
         return data
 
     @classmethod
@@ -49,6 +51,7 @@ class Output:
         values = {k: v for k, v in data.items() if k in known}
         values["locales"] = tuple(values.get("locales", ()))
         values["problems"] = tuple(values.get("problems", ()))
+        values["approvals"] = tuple(values.get("approvals", ()))
         return cls(**values)
 
 

@@ -26,6 +26,7 @@ class BuildOptions:
     shard: tuple[int, int] | None = None  # (K, N): build the K-th of N parts
     incremental: bool = True  # reuse outputs whose inputs did not change
     time_limit: float = 300.0  # seconds one leaflet may take before it is stopped
+    strict: bool = False  # typographic warnings are errors
 
     @property
     def partial(self) -> bool:
@@ -120,14 +121,14 @@ def failed_results(project: Project, options: BuildOptions) -> list[JobResult]:
 
 def build_options(leaflets=(), locale: str | None = None, formats: str = ",".join(DEFAULT_FORMATS),
                   release: bool = False, jobs: int | None = None, shard: str | None = None,
-                  incremental: bool = True, time_limit: float = 300.0) -> BuildOptions:
+                  incremental: bool = True, time_limit: float = 300.0, strict: bool = False) -> BuildOptions:
     """Options from the command line's words; a bad format or shard is a :class:`UsageError`.
 
     >>> build_options(formats="pdf, html", shard="2/4", jobs=2).shard
     (2, 4)
     """
     return BuildOptions(tuple(leaflets), locale, parse_formats(formats), release, jobs=jobs or os.cpu_count() or 1,
-                        shard=parse_shard(shard), incremental=incremental, time_limit=time_limit)
+                        shard=parse_shard(shard), incremental=incremental, time_limit=time_limit, strict=strict)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:

@@ -46,6 +46,7 @@ class Edition:
     reasons: tuple[dict, ...]  # Problem.as_json() records
     fit: dict = field(default_factory=dict)
     files: dict = field(default_factory=dict)  # format -> [path relative to build/]
+    approvals: tuple = ()  # the approvals its text rests on (manifest records)
 
 
 def edition_state(outputs: list[dict]) -> tuple[str, list[dict]]:
@@ -91,7 +92,7 @@ def editions(manifest: dict | None, failed: dict | None = None) -> list[Edition]
             files.setdefault(output["format"], []).append(output["path"])
         first = outputs[0]
         out.append(Edition(name, first["leaflet"], tuple(first["locales"]), dict(first["audience"]), state,
-                           tuple(reasons), dict(first.get("fit") or {}), files))
+                           tuple(reasons), dict(first.get("fit") or {}), files, tuple(first.get("approvals", ()))))
     for slug, reasons in (failed or {}).items():
         out.append(Edition(slug, slug, (), {}, "failed", tuple(p.as_json() for p in reasons)))
     return out

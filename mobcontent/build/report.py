@@ -15,10 +15,16 @@ def job_status(result: JobResult) -> str:
     return "draft" if any(o.draft for o in result.outputs) else "ok"
 
 
+def job_fit(result: JobResult) -> dict:
+    """What copyfit chose for a job (its outputs' ``fit``; empty when it wrote nothing)."""
+    return next((o.fit for o in result.outputs if getattr(o, "fit", None)), {})
+
+
 def report_json(report: BuildReport, options: BuildOptions) -> dict:
     """The build report for CI: every job's status and problems, and the counts."""
     jobs = [{"name": r.name, "status": job_status(r), "rendered": r.rendered, "seconds": round(r.seconds, 3),
-             "outputs": [o.path for o in r.outputs], "problems": [p.as_json() for p in r.problems]}
+             "outputs": [o.path for o in r.outputs], "problems": [p.as_json() for p in r.problems],
+             "fit": job_fit(r)}
             for r in report.results]
     problems = [p.as_json() for p in report.problems]
     counts = {"jobs": len(jobs), "rendered": len(report.rendered), "reused": len(report.reused),

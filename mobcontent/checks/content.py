@@ -1,4 +1,4 @@
-"""Content checks: variables, message status, leaflet locales and empty leaflets.
+"""Content checks: variables, leaflet locales and empty leaflets (message approval: :mod:`.approvals`).
 
 Each check takes a loaded :class:`~mobcontent.base.model.Project` and yields
 :class:`~mobcontent.base.errors.Problem` records with a stable ``code``; the
@@ -33,17 +33,6 @@ def check_variables(project: Project) -> Iterable[Problem]:
                 yield Problem(exc.code, "error", exc.path, exc.line,
                               _("{message}, in leaflet '{slug}'").format(message=exc.message, slug=leaflet.slug),
                               exc.hint)
-
-
-def check_message_status(project: Project) -> Iterable[Problem]:
-    """A leaflet should only hold approved messages (others print as DRAFT)."""
-    for leaflet in project.leaflets.values():
-        for message in leaflet_messages(project, leaflet):
-            if message.status != "approved":
-                yield Problem("message-not-approved", "warning", leaflet.path, leaflet.line,
-                              _("message '{slug}' is '{status}', so the leaflet prints as DRAFT").format(
-                                  slug=message.slug, status=message.status),
-                              _("set 'status: approved' in {path} once it is reviewed").format(path=message.path))
 
 
 def check_leaflet_locales(project: Project) -> Iterable[Problem]:

@@ -7,21 +7,25 @@ from typing import Callable, Iterable
 
 from ..base.errors import Problem
 from ..base.model import Project
+from .approvals import APPROVAL_CHECKS  # not-approved, approval-stale, approval-unrecorded, translation-not-reviewed
 from .content import (
     check_empty_leaflets,
     check_leaflet_locales,
-    check_message_status,
     check_variables,
 )
 from .customs import CUSTOMS_CHECKS
+from .glossary import check_glossary
 from .glyphs import check_glyphs
 from .links import check_links
+from .orthography import check_orthography
 from .privacy import check_personal_numbers
 from .translations import check_canonical_text, check_translations
+from .typography import check_typography
 
 CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
-    check_variables, check_message_status, check_leaflet_locales, check_empty_leaflets, check_glyphs,
-    check_translations, check_canonical_text, check_links, check_personal_numbers, *CUSTOMS_CHECKS,
+    check_variables, *APPROVAL_CHECKS, check_leaflet_locales, check_empty_leaflets, check_glyphs,
+    check_translations, check_canonical_text, check_links, *CUSTOMS_CHECKS, check_orthography, check_glossary,
+    check_typography, check_personal_numbers,
 ]
 
 

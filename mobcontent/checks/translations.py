@@ -87,13 +87,12 @@ def entry_problems(entry: _po.Entry, rel: str, locale: str) -> list[Problem]:
             sorted(URL_RE.findall(LINK_RE.sub("", source))) != sorted(URL_RE.findall(LINK_RE.sub("", text))):
         add("url-changed", "error", _("a link target or web address differs from the source"),
             _("keep every (https://…) and web address exactly as in the source"))
-    if sorted(MARKUP_RE.findall(source)) != sorted(MARKUP_RE.findall(text)) or \
+    if sorted(MARKUP_RE.findall(_apostrophes(source))) != sorted(MARKUP_RE.findall(_apostrophes(text))) or \
             len(LINK_RE.findall(source)) != len(LINK_RE.findall(text)):
         add("markup-changed", "warning",
             _("Markdown markup (**bold**, *italic*, [links](…)) differs from the source"),
             _("keep the same ** and [text](link) marks around the translated words"))
-    numbers = _numbers(source)
-    missing = [n for n in numbers if n not in _numbers(text)]
+    missing = missing_numbers(source, text)
     if missing:
         add("number-missing", "warning",
             _("number(s) {numbers} of the source are not in the translation").format(numbers=", ".join(missing)),
@@ -112,9 +111,50 @@ def _names(text: str) -> list[str]:
     return [m.group(1) for m in PLACEHOLDER_RE.finditer(text) if m.group(1)]
 
 
-def _numbers(text: str) -> list[str]:
+def _apostrophes(text: str) -> str:
+    """A backtick between letters reads as an apostrophe (N`Trang), not as code markup."""
+    return BACKTICK_APOSTROPHE_RE.sub("\u2019", text)
+
+
+BACKTICK_APOSTROPHE_RE = re.compile(r"(?<=[^\W\d_])`(?=[^\W\d_])")
+
+
+def _numbers(text: str) -> list[list[str]]:
+    """Each number as its digit groups: ``"0262 3852 123"`` → ``[["0262", "3852", "123"]]``."""
     plain = URL_RE.sub(" ", LINK_RE.sub(" ", PLACEHOLDER_RE.sub(" ", text)))
-    return [re.sub(r"[.,\s]", "", n) for n in NUMBER_RE.findall(plain)]
+    return [re.split(r"[.,\s]", n) for n in NUMBER_RE.findall(plain)]
+
+
+def missing_numbers(source: str, text: str) -> list[str]:
+    """Numbers of ``source`` not in ``text``, compared as multisets: a number is found when
+    the translation has it whole (``1.000`` = ``1000``) or as a run of digit groups inside a
+    longer number (``114`` in ``… 150 114.``); each number of the translation counts once.
+
+    >>> missing_numbers("Gọi 114.", "Hơi 150 114."), missing_numbers("113 và 113", "113")
+    ([], ['113'])
+    """
+    pool = _numbers(text)
+    missing = []
+    for groups in _numbers(source):
+        wanted = "".join(groups)
+        if not _take_number(pool, wanted):
+            missing.append(wanted)
+    return missing
+
+
+def _take_number(pool: list[list[str]], wanted: str) -> bool:
+    """Remove ``wanted`` from ``pool`` (a whole number, else a run of groups); True if found."""
+    for index, groups in enumerate(pool):
+        if "".join(groups) == wanted:
+            del pool[index]
+            return True
+    for index, groups in enumerate(pool):
+        for start in range(len(groups)):
+            for end in range(start + 1, len(groups) + 1):
+                if "".join(groups[start:end]) == wanted:
+                    pool[index:index + 1] = [g for g in (groups[:start], groups[end:]) if g]
+                    return True
+    return False
 
 
 def msgfmt_problems(tool: str, path: Path, rel: str, cache_dir: Path | None = None) -> list[Problem]:

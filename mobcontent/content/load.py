@@ -15,6 +15,7 @@ from ..base.errors import ContentError, Problem, ProjectError
 from ..base.files import read_text, unsafe_files
 from ..base.i18n import _
 from ..base.model import Config, Project
+from .approvals import APPROVALS_PATH, load_approvals
 from .message import parse_message
 from .schema import _read_yaml_file, _Reader
 from .settings import (
@@ -76,12 +77,15 @@ def load_project(root: Path | str, keep_going: bool = False) -> Project:
             _check_leaflet(leaflet, node, parts, reader)
             leaflets[slug] = leaflet
         problems.extend(reader.problems)
+    approvals, unreadable = load_approvals(lambda rel: _optional_text(root, rel, problems), approval_files(root))
+    problems += unreadable
     errors = sorted((p for p in problems if p.severity == "error"), key=lambda p: (p.path, p.line))
     if config is None or audiences is None or (errors and not (keep_going and _only_parts(errors))):
         raise ProjectError(errors or problems)
     warnings = tuple(p for p in problems if p.severity == "warning")
     leaflets, failed = split_failed(leaflets, broken, errors)
-    return Project(root, config, audiences, messages, leaflets, locales, warnings, failed, tuple(errors))
+    return Project(root, config, audiences, messages, leaflets, locales, warnings, failed=failed,
+                   unloaded=tuple(errors), approvals=tuple(approvals))
 
 
 MESSAGES, LEAFLETS = "content/messages/", "content/leaflets/"
@@ -122,6 +126,20 @@ def split_failed(leaflets: dict, broken: set[str], errors: list[Problem]) -> tup
                 _("fix the errors reported in {path}").format(path=f"{MESSAGES}{m}.md"))
                 for m, line in zip(leaflet.messages, leaflet.message_lines) if m in broken)
     return {k: v for k, v in leaflets.items() if k not in failed}, dict(sorted(failed.items()))
+
+
+def approval_files(root: Path) -> list[str]:
+    """``content/approvals.yaml`` and every ``locales/<code>/approvals.yaml``."""
+    found = [APPROVALS_PATH] if (root / APPROVALS_PATH).is_file() else []
+    return found + [p.relative_to(root).as_posix() for p in sorted((root / "locales").glob("*/approvals.yaml"))]
+
+
+def _optional_text(root: Path, rel: str, problems: list[Problem]) -> str | None:
+    try:
+        return read_text(root / rel, rel)
+    except ContentError as exc:
+        problems.append(exc.problem())
+        return None
 
 
 def _canonical_source(text: str, config: Config | None) -> str:

@@ -75,7 +75,8 @@ def parse_message(text: str, rel: str, slug: str, reader: _Reader, audiences: Au
         chunks=parse_body(body, body_line, reader, audiences),
         summary=reader.string(summary, "summary", required=False),
         summary_line=getattr(summary, "line", 0),
-        valid_from=valid_from, valid_until=valid_until, valid_line=node.key_lines.get("valid", 0))
+        valid_from=valid_from, valid_until=valid_until, valid_line=node.key_lines.get("valid", 0),
+        status_line=node.key_lines.get("status", 0))
 
 
 def _parse_message_audience(node, reader: _Reader, audiences: Audiences | None) -> dict:

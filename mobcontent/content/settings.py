@@ -38,7 +38,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 # --------------------------------------------------------------------------- config
 
 CONFIG_KEYS = ("name", "source_locale", "locales", "issuer", "vi_tone_style", "default_layout", "ui_locale",
-               "public_contacts")
+               "review_translations", "public_contacts")
 UI_LOCALES = ("en", "vi")
 
 
@@ -62,7 +62,23 @@ def parse_config(node, rel: str, reader: _Reader) -> Config:
         ui_locale = ""
     return Config(rel, reader.string(node.get("name"), "name"), source, locales,
                   reader.string(node.get("issuer"), "issuer", required=False), tone, layout,
-                  dict(node.key_lines), ui_locale, reader.strings(node.get("public_contacts"), "public_contacts"))
+                  dict(node.key_lines), ui_locale, _review_locales(node, source, locales, reader),
+                  public_contacts=reader.strings(node.get("public_contacts"), "public_contacts"))
+
+
+def _review_locales(node, source: str, locales: tuple, reader: _Reader) -> tuple[str, ...] | None:
+    """``review_translations``: the locales whose translations need a recorded review
+    (absent: every target locale; ``[]``: none)."""
+    if "review_translations" not in node.items:
+        return None
+    value = node.get("review_translations")
+    codes = () if isinstance(value, Seq) and not value.items else reader.strings(value, "review_translations")
+    for code in codes:
+        if code not in locales or code == source:
+            reader.error(value.line, "bad-value",
+                         _("review_translations: '{value}' is not a target locale of the project").format(value=code),
+                         _one_of([c for c in locales if c != source]))
+    return codes
 
 
 def read_ui_locale(root: Path | str) -> str:
@@ -299,7 +315,10 @@ def _check_listed_messages(leaflet: Leaflet, messages: dict, broken: set, audien
 
 # --------------------------------------------------------------------------- locales
 
-LOCALE_KEYS = ("code", "name", "native_name", "plural_forms", "fallback", "letters")
+LOCALE_KEYS = ("code", "name", "native_name", "plural_forms", "fallback", "letters", "orthography")
+# the data of the orthography check (mobcontent.checks.orthography): lists, and two numbers
+ORTHOGRAPHY_LISTS = ("alphabet", "consonants", "nuclei", "codas", "forbidden_clusters")
+ORTHOGRAPHY_NUMBERS = ("max_onset", "untranslated_share")
 PLURAL_RE = re.compile(r"^\s*nplurals\s*=\s*\d+\s*;\s*plural\s*=\s*[^;]+;?\s*$")
 
 
@@ -318,10 +337,37 @@ def parse_locale(node, rel: str, code: str, reader: _Reader) -> Locale | None:
         reader.error(node.get("plural_forms").line, "bad-value",
                      _("plural_forms: '{value}' is not a gettext plural rule").format(value=plural),
                      _("write e.g. \"nplurals=1; plural=0;\""))
+    orthography, line = _parse_orthography(node.get("orthography"), reader)
     return Locale(code, reader.string(node.get("name"), "name"),
                   reader.string(node.get("native_name"), "native_name", required=False),
                   plural, reader.string(node.get("fallback"), "fallback", required=False) or "vi",
-                  reader.strings(node.get("letters"), "letters"), rel)
+                  reader.strings(node.get("letters"), "letters"), rel, orthography, line)
+
+
+def _parse_orthography(node, reader: _Reader) -> tuple[tuple, int]:
+    """``orthography:`` of a locale.yaml: lists of letter groups and two numbers."""
+    if node is None:
+        return (), 0
+    node = reader.mapping(node, "orthography", ORTHOGRAPHY_LISTS + ORTHOGRAPHY_NUMBERS)
+    if node is None:
+        return (), 0
+    out = []
+    for key in ORTHOGRAPHY_LISTS:
+        if key in node.items:
+            out.append((key, tuple(v.lower() for v in reader.strings(node.get(key), f"orthography.{key}"))))
+    for key in ORTHOGRAPHY_NUMBERS:
+        value = reader.string(node.get(key), f"orthography.{key}", required=False)
+        if not value:
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            reader.error(node.get(key).line, "bad-value",
+                         _("orthography.{key}: '{value}' is not a number").format(key=key, value=value),
+                         _("write e.g. {example}").format(example="3" if key == "max_onset" else "0.5"))
+            continue
+        out.append((key, number))
+    return tuple(out), node.line
 
 
 def cldr_locale(code: str) -> Locale | None:

@@ -171,7 +171,8 @@ def _template(project: Project, domain: str, entries: list[_po.Entry], what: str
 ACTIONS = {"created": N_("created"), "updated": N_("updated"), "unchanged": N_("unchanged"),
            "removed": N_("removed"), "skipped": N_("skipped")}
 COUNTED = {"new": N_("{count} new"), "fuzzy": N_("{count} fuzzy"), "obsolete": N_("{count} obsolete"),
-           "revived": N_("{count} revived"), "missing": N_("{count} missing")}
+           "revived": N_("{count} revived"), "missing": N_("{count} missing"),
+           "filled": N_("{count} from memory")}
 
 
 @dataclass(frozen=True)
@@ -185,9 +186,11 @@ class FileReport:
     fuzzy: int = 0
     obsolete: int = 0
     revived: int = 0
+    filled: int = 0  # translated from the same text elsewhere in the locale (translation memory)
 
     def describe(self) -> str:
         counts = [_(COUNTED[what]).format(count=n) for n, what in ((self.new, "new"), (self.fuzzy, "fuzzy"),
+                                                                   (self.filled, "filled"),
                                                                    (self.obsolete, "obsolete"),
                                                                    (self.revived, "revived")) if n]
         return f"{self.path}: {_(ACTIONS.get(self.action, self.action))}" + (

@@ -1,5 +1,7 @@
 """``mobcontent update``: merge the templates into each locale's PO files, creating
-missing ones, keeping every translation, writing atomically.
+missing ones, keeping every translation, writing atomically. New text is filled from
+the locale's translation memory (:mod:`mobcontent.l10n.tm`), and entries get the
+glossary's terms as ``#. glossary:`` comments (:mod:`mobcontent.l10n.glossary`).
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from ..base.model import Project
 from ..content.settings import target_locales
 from ..formats import po as _po
 from .extract import TEMPLATE_DIR, FileReport, Report, creation_date
+from .glossary import read_glossary, with_glossary_comments
+from .tm import Memory, read_memory, term_pattern
 
 # --------------------------------------------------------------------------- update
 
@@ -68,7 +72,8 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
             broken.add(domain)
             report.problems.append(exc.problem())
             report.files.append(FileReport(rel, "skipped"))
-    index, exact = _suggestions(existing, canonical)
+    memory = Memory(existing, canonical, term_pattern(project), _read_memory(project, code, report))
+    glossary = read_glossary(project, code)
     locale = project.locales.get(code)
     for domain, template in templates.items():
         if domain in broken:
@@ -77,7 +82,9 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
         old = existing.get(domain)
 
         def suggest(entry, domain=domain):
-            return _suggest(entry, domain, index, exact, canonical)
+            found = memory.suggest(entry, domain)
+            return None if found is None else (found.source, found.entry, found.same_file, found.fuzzy,
+                                               found.comment)
 
         fields = _header_fields(template, code, locale)
         if old is None:
@@ -86,12 +93,13 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
         merged, counts = _po.merge_po(template, old, fields, suggest, canonical)
         if old is None:
             merged = replace(merged, header=replace(merged.header, comments=_new_header_comments(project, code, domain)))
+        merged = with_glossary_comments(merged, glossary)
         if old is not None and merged == old:
             report.files.append(FileReport(rel, "unchanged"))
             continue
         write_atomic(root / rel, _po.format_po(merged, old).encode("utf-8"))
         report.files.append(FileReport(rel, "created" if old is None else "updated", counts.new, counts.fuzzy,
-                                       counts.obsolete, counts.revived))
+                                       counts.obsolete, counts.revived, counts.filled))
     for domain, old in existing.items():
         if domain in templates:
             continue
@@ -108,6 +116,15 @@ def _update_locale(project: Project, code: str, templates: dict, report: Report)
             report.files.append(FileReport(rel, "unchanged"))
 
 
+def _read_memory(project: Project, code: str, report: Report):
+    """The locale's imported memory (``tm import``); a broken one is reported and ignored."""
+    try:
+        return read_memory(project, code)
+    except _po.PoError as exc:
+        report.problems.append(replace(exc.problem(), severity="warning"))
+        return None
+
+
 def _header_fields(template: _po.PoFile, code: str, locale) -> dict[str, str]:
     fields = {"Project-Id-Version": template.field("Project-Id-Version") or "",
               "POT-Creation-Date": template.field("POT-Creation-Date") or "",
@@ -121,32 +138,3 @@ def _new_header_comments(project: Project, code: str, domain: str) -> tuple[str,
     name = display_name(code, project.locales)
     return (f"{name} translation of {domain} ({project.config.name}).",
             "Translate in Poedit, Weblate, Lokalize or a text editor; see docs/translators.md.")
-
-
-def _suggestions(existing: dict[str, _po.PoFile], canonical) -> tuple[_po.FuzzyIndex, dict]:
-    """Every translation of the locale, for new text: an exact-match table and a fuzzy index."""
-    index = _po.FuzzyIndex(())
-    exact: dict[str, tuple[str, _po.Entry]] = {}
-    for domain, po in sorted(existing.items()):
-        for entry in po.entries:
-            if not entry.translated or entry.msgid_plural is not None:
-                continue
-            key = _po.canonical_key(entry, canonical)
-            if key not in exact or (exact[key][1].fuzzy and not entry.fuzzy):
-                exact[key] = (domain, entry)
-            index.add(canonical(entry.msgid), (domain, entry))
-    return index, exact
-
-
-def _suggest(entry: _po.Entry, domain: str, index: _po.FuzzyIndex, exact: dict, canonical):
-    """A translation for a template entry with none: the same text elsewhere in the locale,
-    else the closest one (same msgctxt only for entries that have one)."""
-    key = _po.canonical_key(entry, canonical)
-    if key in exact:
-        where, found = exact[key]
-        return found.msgid, found, where == domain
-    best = index.best(canonical(entry.msgid), accept=lambda p: p[1].msgctxt == entry.msgctxt)
-    if best is None:
-        return None
-    _score, text, (where, found) = best
-    return text, found, where == domain

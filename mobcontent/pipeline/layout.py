@@ -30,6 +30,7 @@ LAYOUT_STRINGS = {
     "emergency": "Công an 113 · Cứu hỏa 114 · Cấp cứu 115 · Bảo vệ trẻ em 111",
     "key_points": "Những điều cần nhớ",
     "contact_us": "Khi cần giúp đỡ, hãy báo ngay",
+    "continued": "(tiếp)",
 }
 
 
@@ -48,7 +49,9 @@ def leaflet_date(project: Project, leaflet: Leaflet) -> str:
 PACKAGE_LAYOUTS = Path(__file__).parents[1] / "layouts"
 COMMON_LAYOUT = PACKAGE_LAYOUTS / "_common"
 MEDIA = ("print", "screen")
-LAYOUT_KEYS = ("medium", "pages", "type_size", "min_scale", "release", "png_dpi")
+LAYOUT_KEYS = ("medium", "pages", "min_pages", "type_size", "min_type_size", "max_type_size", "min_scale", "min_fill",
+               "keep_chars", "release", "png_dpi")
+SIZE_RE = re.compile(r"\s*([0-9.]+)\s*(pt|px)\s*")
 
 # Ê Đê and M'nông personal names with a prefix: Y- (men), H’ (women). A name
 # must never break at its hyphen (nor be split from its prefix).
@@ -63,11 +66,25 @@ class Layout:
     directory: Path
     medium: str = "print"  # print: bleed, crop marks, CMYK, PDF/X-4 | screen: RGB, no bleed
     pages: int = 2  # the most pages its text may take (copyfit's target)
+    min_pages: int = 1  # the fewest it prints (a trifold has two sides whatever its text)
     type_size: float = 11.0  # body type size at scale 1 ...
     type_unit: str = "pt"  # ... in this unit
-    min_scale: float = 0.85  # copyfit never sets type smaller than type_size * min_scale
+    min_scale: float = 0.85  # copyfit never sets type smaller than type_size * min_scale (the floor) ...
+    max_scale: float = 1.0  # ... nor larger than type_size * max_scale, when it fills an under-full page
+    min_fill: float = 0.0  # a page whose text area is used less than this is under-full (0: never)
+    keep_chars: int = 24  # the longest text kept on one line (a value, a paragraph's last two syllables)
     release: str = "pdf/x-4"  # the PDF standard of a release build: pdf/x-4 | pdf/a-2b
     png_dpi: float = 100.0  # resolution of the PNG pages
+
+    @property
+    def floor(self) -> float:
+        """The smallest body size copyfit may set, in ``type_unit``."""
+        return round(self.type_size * self.min_scale, 2)
+
+    @property
+    def ceiling(self) -> float:
+        """The largest body size copyfit may set, in ``type_unit``."""
+        return round(self.type_size * self.max_scale, 2)
 
     @property
     def bleed_mm(self) -> float:
@@ -158,19 +175,39 @@ def _parse_layout(name: str, directory: Path, data: dict, where: str) -> Layout:
             settings["release"] = _choice(data["release"], VARIANTS, "release")
         if "pages" in data:
             settings["pages"] = int(data["pages"])
+        if "min_pages" in data:
+            settings["min_pages"] = int(data["min_pages"])
         if "min_scale" in data:
             settings["min_scale"] = float(data["min_scale"])
         if "png_dpi" in data:
             settings["png_dpi"] = float(data["png_dpi"])
+        if "min_fill" in data:
+            settings["min_fill"] = float(data["min_fill"])
+        if "keep_chars" in data:
+            settings["keep_chars"] = int(data["keep_chars"])
         if "type_size" in data:
-            match = re.fullmatch(r"\s*([0-9.]+)\s*(pt|px)\s*", str(data["type_size"]))
-            if not match:
-                raise ValueError(_("type_size: write a size in pt or px, e.g. 11pt"))
-            settings["type_size"], settings["type_unit"] = float(match[1]), match[2]
+            settings["type_size"], settings["type_unit"] = _size(data["type_size"], "type_size")
+        preferred, unit = settings.get("type_size", 11.0), settings.get("type_unit", "pt")
+        for key, scale in (("min_type_size", "min_scale"), ("max_type_size", "max_scale")):
+            if key in data:
+                size, size_unit = _size(data[key], key)
+                if size_unit != unit:
+                    raise ValueError(_("{key}: write it in {unit}, like type_size").format(key=key, unit=unit))
+                settings[scale] = size / preferred
+        if settings.get("max_scale", 1.0) < 1.0 or settings.get("min_scale", 0.85) > 1.0:
+            raise ValueError(_("the type sizes must read min_type_size ≤ type_size ≤ max_type_size"))
     except ValueError as exc:
         raise ContentError(_("bad layout setting: {error}").format(error=exc), where, 1,
                            _("see docs/printing.md for the layout settings")) from None
     return Layout(name, directory, **settings)
+
+
+def _size(value, key: str) -> tuple[float, str]:
+    """``"9.5pt"`` → ``(9.5, "pt")``."""
+    match = SIZE_RE.fullmatch(str(value))
+    if not match:
+        raise ValueError(_("{key}: write a size in pt or px, e.g. 11pt").format(key=key))
+    return float(match[1]), match[2]
 
 
 def _choice(value, choices, key):

@@ -8,9 +8,12 @@ layout (``layout.html`` + ``layout.css`` + ``layout.yaml``) from the project's
 ``layouts/<name>/`` or the package's; shared pieces (crop-mark page rules, the
 motif band, macros) live in the package's ``layouts/_common/``.
 
-Text is never changed on its way to the page, so the text a PDF reader extracts
-is the text the officer wrote: personal names such as Y-Nuel or H’Duyêt are kept
-on one line by a ``white-space: nowrap`` span, not by swapping characters.
+Letters are never changed on its way to the page, so the text a PDF reader
+extracts is the text the officer wrote: personal names such as Y-Nuel or H’Duyêt
+are kept on one line by a ``white-space: nowrap`` span, not by swapping characters.
+Filled values, phone numbers and each paragraph's last two syllables are kept
+together by turning the spaces inside them into no-break spaces
+(:mod:`mobcontent.pipeline.keep`), which readers and search take for spaces.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from ..base.i18n import _
 from ..base.text import shown_target
 from ..formats.markdown import make_markdown
 from .adapt import AdaptedMessage
+from .keep import keep_together
 from .layout import COMMON_LAYOUT, NAME_RE, Layout, MessageView, Page
 from .motifs import motif_band
 from .translate import Text
@@ -36,19 +40,23 @@ from .translate import Text
 # --- messages -------------------------------------------------------------------
 
 def render_message(adapted: AdaptedMessage, lang: str, draft: bool,
-                   second: AdaptedMessage | None = None, second_lang: str = "", assets=None) -> Markup:
+                   second: AdaptedMessage | None = None, second_lang: str = "", assets=None,
+                   values=(), keep_chars: int = 0) -> Markup:
     """HTML of one adapted message's body (without its title).
 
     Every block carries ``lang``. With ``second`` (bilingual leaflets), each
     block is followed by the same block in ``second_lang``, the two wrapped in
-    one element that is never split across columns or pages.
+    one element that is never split across columns or pages. With ``keep_chars``,
+    the filled ``values``, phone numbers and each block's last two syllables are
+    kept on one line where they are no longer than that (:mod:`mobcontent.pipeline.keep`).
     """
     def transform(kind: str, source: str):
         text = adapted.texts[source]
         attributes = {"lang": lang}
         if draft and not text.releasable:
             attributes["class"] = f"mc-{text.state}"
-            attributes["data-origin"] = text.origin
+        if text.origin:
+            attributes["data-origin"] = text.origin  # where the typographic report points
         if second is not None:
             other = second.texts[source]
             attributes["data-second"] = other.text
@@ -64,7 +72,8 @@ def render_message(adapted: AdaptedMessage, lang: str, draft: bool,
         parts.append(md.convert(chunk.text))
         if md.mc_blocked:
             raise blocked_error(md.mc_blocked, adapted, second)
-    return Markup(mark_names("\n".join(parts)))
+    markup = mark_names("\n".join(parts))
+    return Markup(keep_together(markup, values, keep_chars) if keep_chars else markup)
 
 
 def blocked_error(blocked, adapted: AdaptedMessage, second: AdaptedMessage | None = None) -> ContentError:
@@ -167,11 +176,13 @@ def _names_filter(value) -> Markup:
 # --- the page ---------------------------------------------------------------------
 
 def render_page(layout: Layout | Path, page: Page, messages: list, scale: float = 1.0,
-                missing: list[str] = ()) -> str:
+                missing: list[str] = (), short: bool = False) -> str:
     """Fill the layout template with ``page`` and the messages, type set at ``scale``.
 
     ``messages`` are :class:`MessageView` (or ``(AdaptedMessage, html)`` pairs,
-    the older form). ``missing`` characters are highlighted in the body.
+    the older form). ``missing`` characters are highlighted in the body. ``short``
+    tells the template that the text took fewer pages than the layout's ``min_pages``
+    (a trifold then starts its messages on the inside).
     """
     if isinstance(layout, Path):
         layout = Layout(layout.name, layout)
@@ -185,7 +196,7 @@ def render_page(layout: Layout | Path, page: Page, messages: list, scale: float 
         page=page, css=Markup(css), layout=layout, scale=scale,
         type_size=f"{layout.type_size * scale:.2f}{layout.type_unit}",
         palette={k: Markup(v) for k, v in palette(page.colour, layout.medium).items()},
-        messages=views)
+        messages=views, short=short)
 
 
 def _replace_html(view: MessageView, markup: Markup) -> MessageView:

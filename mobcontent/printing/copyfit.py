@@ -1,11 +1,16 @@
-"""Copyfit: set a leaflet's type a little smaller until its text fits its layout.
+"""Copyfit: set a leaflet's type as large as fits its layout, between its floor and maximum.
 
 A layout holds at most ``layout.pages`` pages, and its fixed panels (elements
 with the class ``mc-frame``, such as a trifold's cover and back panels) hold
 what they hold. :func:`measure` finds what overflows a laid-out document;
-:func:`fit_layout` lays the leaflet out again at smaller scales, in steps of
-:data:`STEP`, down to ``layout.min_scale``, and returns the largest scale that
-fits — or, at the minimum scale, the overflow and how much is too much.
+:func:`fit_layout` lays the leaflet out at the preferred size, then:
+
+- when it overflows, smaller, in steps of :data:`STEP` down to ``layout.min_scale``
+  (the floor), then back up in steps of :data:`FINE_STEP` to the largest size that
+  fits — or, at the floor, it returns the overflow and how much is too much;
+- when it fits with a page under-full (less of its text area used than
+  ``layout.min_fill``, :func:`mobcontent.printing.typography.page_fills`), larger, in
+  steps of :data:`GROW_STEP` up to ``layout.max_scale``, on the pages it already has.
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 
 from ..base.errors import Problem
 from ..base.i18n import _
+from .typography import page_fills
 
 STEP = 0.04
 PX_PER_MM = 96 / 25.4
@@ -58,23 +64,82 @@ class Fit:
 
 
 def fit_layout(render, layout) -> Fit:
-    """Lay out with ``render(scale)`` at 1.0, then smaller, until nothing overflows."""
-    scales = _scales(layout.min_scale)
+    """Lay out with ``render(scale)`` at 1.0 (the preferred size); smaller, down to the
+    floor, until nothing overflows; or, when it fits with a page under-full, larger, up
+    to the layout's maximum, as long as it still fits."""
     rendered = render(1.0)
     overflow = measure(rendered.document, layout)
-    attempts, index = 1, 0
     if overflow is None:
-        return Fit(rendered, 1.0, None, attempts)
+        return _grow(render, layout, Fit(rendered, 1.0, None, 1))
+    scales = _scales(layout.min_scale)
+    attempts, index = 1, 0
     # Type area grows with the square of the scale: jump near the estimate, then step.
     estimate = 1 / math.sqrt(overflow.ratio)
     index = max(1, min(len(scales) - 1, next((i for i, s in enumerate(scales) if s <= estimate + STEP), len(scales) - 1)))
+    failed = 1.0  # the smallest scale tried that does not fit
     while True:
         rendered = render(scales[index])
         overflow = measure(rendered.document, layout)
         attempts += 1
-        if overflow is None or index == len(scales) - 1:
+        if overflow is None:
+            return _refine(render, layout, Fit(rendered, scales[index], None, attempts), failed)
+        if index == len(scales) - 1:
             return Fit(rendered, scales[index], overflow, attempts)
+        failed = scales[index]
         index += 1
+
+
+FINE_STEP = 0.01
+
+
+def _refine(render, layout, fit: Fit, failed: float) -> Fit:
+    """The largest scale between ``fit.scale`` and ``failed`` (which does not fit), in
+    steps of :data:`FINE_STEP`: the type is not left 4 % smaller than it could be."""
+    candidates = [round(fit.scale + FINE_STEP * i, 3) for i in range(1, 100)
+                  if fit.scale + FINE_STEP * i < failed - 1e-9]
+    return _largest_fitting(render, layout, fit, candidates, start=len(candidates) // 2)
+
+
+def _largest_fitting(render, layout, fit: Fit, candidates: list[float], start: int, pages: int = 0) -> Fit:
+    """Binary search: the largest of ``candidates`` (ascending) that fits (in at most
+    ``pages`` pages, when given), else ``fit``; the first trial is ``candidates[start]``."""
+    best, attempts = fit, fit.attempts
+    low, high, trial = 0, len(candidates) - 1, start
+    while low <= high:  # it fits at every candidate below ``low``, at none above ``high``
+        rendered = render(candidates[trial])
+        attempts += 1
+        fits = measure(rendered.document, layout) is None and (not pages or len(rendered.document.pages) <= pages)
+        if fits:
+            best, low = Fit(rendered, candidates[trial], None, attempts), trial + 1
+        else:
+            high = trial - 1
+        trial = (low + high) // 2
+    return Fit(best.rendered, best.scale, None, attempts)
+
+
+GROW_STEP = 0.02
+
+
+def _grow(render, layout, fit: Fit) -> Fit:
+    """The largest scale up to ``layout.max_scale`` that still fits, when a page is
+    under-full at ``fit`` (a binary search over steps of :data:`GROW_STEP`)."""
+    if layout.max_scale <= 1.0 or not _underfull(fit.rendered.document, layout):
+        return fit
+    steps = int(round((layout.max_scale - 1.0) / GROW_STEP))
+    candidates = [round(min(1.0 + GROW_STEP * i, layout.max_scale), 3) for i in range(1, steps + 1)]
+    if candidates and candidates[-1] < layout.max_scale:
+        candidates.append(round(layout.max_scale, 3))
+    pages = len(fit.rendered.document.pages)  # grow to fill the pages it has, not onto a new one
+    return _largest_fitting(render, layout, fit, candidates, start=len(candidates) - 1, pages=pages)
+
+
+def _underfull(document, layout) -> bool:
+    """Whether a page (on screen, a page but the last) uses less of its text area than
+    the layout's ``min_fill``."""
+    fills = page_fills(document)
+    if layout.medium != "print":
+        fills = fills[:-1]
+    return any(fill < layout.min_fill for fill in fills)
 
 
 def _scales(minimum: float) -> list[float]:

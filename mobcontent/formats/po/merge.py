@@ -20,6 +20,7 @@ class MergeCounts:
     obsolete: int = 0  # translated entries no longer in the template, kept as #~
     revived: int = 0  # obsolete entries back in the template
     kept: int = 0  # entries whose translation carried over as it was
+    filled: int = 0  # new entries given the same text's reviewed translation from another file
 
 
 class FuzzyIndex:
@@ -86,8 +87,9 @@ def merge_po(template: PoFile, old: PoFile | None, header: dict[str, str],
     - an entry in both keeps its translation, translator comments and fuzzy state, and
       takes the template's comments, references and flags;
     - an obsolete ``#~`` entry whose msgid is back is revived;
-    - otherwise ``suggest(entry)`` may offer ``(msgid, Entry, same_file)``: its translation
-      is kept, marked fuzzy, with ``#| msgid`` the text it translated;
+    - otherwise ``suggest(entry)`` may offer ``(msgid, Entry, same_file[, fuzzy[, note]])``:
+      its translation is kept, marked fuzzy (unless ``fuzzy`` is False) with ``#| msgid``
+      the text it translated, and ``note`` added as a translator comment;
     - a translated entry no longer in the template becomes obsolete; untranslated ones go.
 
     ``canonical`` maps msgids before matching (so an NFD msgid still matches). ``header``
@@ -113,12 +115,23 @@ def merge_po(template: PoFile, old: PoFile | None, header: dict[str, str],
             used.add(key)
         suggestion = suggest(entry) if suggest else None
         if suggestion is not None:
-            source, offered, same_file = suggestion
+            source, offered, same_file, *more = suggestion
+            fuzzy, note = (list(more) + [True, ""])[:2]
             if same_file:
                 used.add(canonical_key(offered, canonical))
-            counts.fuzzy += 1
-            carried = _carry(entry, offered, fuzzy=True, previous=offered)
-            entries.append(replace(carried, comments=found.comments if found is not None else ()))
+            if fuzzy:
+                counts.fuzzy += 1
+            else:
+                counts.filled += 1
+            carried = _carry(entry, offered, fuzzy=fuzzy, previous=offered if fuzzy else None)
+            # translator comments stay with their translation when it moves within the file
+            # (a changed source), as msgmerge keeps them; an entry's own comments win
+            comments = (found.comments if found is not None and found.comments
+                        else offered.comments if same_file else ())
+            if note:  # a note from the suggester replaces its own earlier note ("tm: …")
+                tag = note.split(" ", 1)[0]
+                comments = tuple(c for c in comments if c.split(" ", 1)[0] != tag) + (note,)
+            entries.append(replace(carried, comments=comments))
             continue
         if found is None:
             counts.new += 1
@@ -160,7 +173,8 @@ def _carry(entry: Entry, old: Entry, fuzzy: bool, previous: Entry | None) -> Ent
         elif previous.msgid != entry.msgid or previous.msgctxt != entry.msgctxt:
             prev_ctxt, prev_id, prev_plural = previous.msgctxt, previous.msgid, previous.msgid_plural
     plural = entry.msgid_plural is not None
-    return replace(entry, msgstr="" if plural else old.msgstr,
+    raw_strings = old.raw_strings + tuple(r for r in entry.raw_strings if r[0] not in ("msgstr",))
+    return replace(entry, raw_strings=raw_strings, msgstr="" if plural else old.msgstr,
                    msgstr_plural=old.msgstr_plural if plural else (), flags=flags,
                    comments=old.comments, previous_msgctxt=prev_ctxt, previous_msgid=prev_id,
                    previous_msgid_plural=prev_plural, obsolete=False)

@@ -37,6 +37,10 @@ class Entry:
     obsolete: bool = False
     line: int = field(default=0, compare=False)
     raw: str = field(default="", compare=False, repr=False)
+    # each string as it was saved: ((keyword, value, obsolete, lines), ...); format_entry
+    # reuses the lines of a string whose value did not change, so a translator's (or
+    # polib's) wrapping survives an update that changes only comments or references
+    raw_strings: tuple = field(default=(), compare=False, repr=False)
 
     @property
     def key(self) -> str:

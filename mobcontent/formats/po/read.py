@@ -57,6 +57,7 @@ class _Builder:
         self.flags: list[str] = []
         self.strings: dict[str, list[str]] = {}  # keyword -> parts
         self.lines: dict[str, int] = {}  # keyword -> 1-based line
+        self.spans: dict[str, list[int]] = {}  # keyword -> [first, last] 0-based line index
         self.previous: dict[str, list[str]] = {}
         self.obsolete: bool | None = None
         self.last: tuple[str, bool] | None = None  # (keyword, previous?) for continuation lines
@@ -159,6 +160,7 @@ class _Parser:
                            _("strings continue a msgid or msgstr on the line above; check for a missing keyword"))
             self.set_obsolete(entry, index, obsolete)
             entry.strings[entry.last[0]].append(self.string(index, text))
+            entry.spans[entry.last[0]][1] = index
             entry.end = index
             return
         match = KEYWORD_RE.match(text)
@@ -187,6 +189,7 @@ class _Parser:
                        _("write msgid first"))
         entry.strings[keyword] = [self.string(index, match.group(3))]
         entry.lines[keyword] = index + 1
+        entry.spans[keyword] = [index, index]
         entry.last = (keyword, False)
         entry.end = index
 
@@ -263,7 +266,9 @@ class _Parser:
             extracted=tuple(entry.extracted), references=tuple(entry.references),
             previous_msgctxt=prev.get("msgctxt"), previous_msgid=prev.get("msgid"),
             previous_msgid_plural=prev.get("msgid_plural"), obsolete=bool(entry.obsolete),
-            line=msgid_line, raw="\n".join(self.lines[entry.start:entry.end + 1]) + "\n")
+            line=msgid_line, raw="\n".join(self.lines[entry.start:entry.end + 1]) + "\n",
+            raw_strings=tuple((k, strings[k], bool(entry.obsolete), tuple(self.lines[a:b + 1]))
+                              for k, (a, b) in entry.spans.items()))
         if not result.obsolete:
             first = self.seen.get(result.key)
             if first is not None:

@@ -55,16 +55,35 @@ def format_entry(entry: Entry, width: int = PAGE_WIDTH) -> str:
                            ("msgid_plural", entry.previous_msgid_plural)):
         if value is not None:
             out.extend(wrap_string(keyword, value, previous, width))
+    saved: dict = {}
+    for keyword, value, obsolete, lines in entry.raw_strings:
+        saved.setdefault((keyword, value, obsolete), lines)  # the translator's file first
+
+    def string(keyword: str, value: str) -> list[str]:
+        kept = saved.get((keyword, value, entry.obsolete))
+        if kept is not None:
+            return list(kept)
+        other = saved.get((keyword, value, not entry.obsolete))
+        if other is not None:  # the same string, made obsolete or revived: keep its wrapping
+            return [f"#~ {line}" for line in other] if entry.obsolete else [_unobsolete(line) for line in other]
+        return wrap_string(keyword, value, prefix, width)
+
     if entry.msgctxt is not None:
-        out.extend(wrap_string("msgctxt", entry.msgctxt, prefix, width))
-    out.extend(wrap_string("msgid", entry.msgid, prefix, width))
+        out.extend(string("msgctxt", entry.msgctxt))
+    out.extend(string("msgid", entry.msgid))
     if entry.msgid_plural is not None:
-        out.extend(wrap_string("msgid_plural", entry.msgid_plural, prefix, width))
+        out.extend(string("msgid_plural", entry.msgid_plural))
         for i, text in enumerate(entry.msgstr_plural):
-            out.extend(wrap_string(f"msgstr[{i}]", text, prefix, width))
+            out.extend(string(f"msgstr[{i}]", text))
     else:
-        out.extend(wrap_string("msgstr", entry.msgstr, prefix, width))
+        out.extend(string("msgstr", entry.msgstr))
     return "\n".join(out) + "\n"
+
+
+def _unobsolete(line: str) -> str:
+    """An obsolete string line without its ``#~`` prefix."""
+    text = line.lstrip()
+    return text[2:].lstrip(" ") if text.startswith("#~") else line
 
 
 def order_flags(flags: Iterable[str]) -> tuple[str, ...]:
