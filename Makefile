@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test setup system-deps bench clean ui-catalog
+.PHONY: build test setup system-deps bench bench-serve clean ui-catalog
 
 build: $(STAMP)
 	$(BIN)/mobcontent build
@@ -27,6 +27,10 @@ system-deps:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The preview's edit-to-reload time in Chromium (docs/performance.md, "Preview").
+bench-serve: $(STAMP)
+	$(BIN)/python benchmarks/bench_serve.py --write
 
 # The tool's own messages: extract them (Babel) and merge into the Vietnamese catalog.
 ui-catalog: $(STAMP)

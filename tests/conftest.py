@@ -125,9 +125,9 @@ def approve_as_written(root: Path, locales=()) -> None:
     """Record an approval of every ``status: approved`` message of a loadable project and,
     for each of ``locales``, a review of every message whose entries are all translated
     (the tests' pseudo-translations stand for reviewed ones)."""
+    from mobcontent.base.errors import ProjectError
     from mobcontent.checks.approvals import approve_translations, message_entries
     from mobcontent.content.approvals import approve_messages
-    from mobcontent.base.errors import ProjectError
     from mobcontent.content.load import load_project
     try:
         project = load_project(root)

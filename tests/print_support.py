@@ -8,9 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import approve_as_written
 from pypdf import PdfReader
 
-from conftest import approve_as_written
 from mobcontent.app.cli import main
 
 REPO = Path(__file__).resolve().parent.parent

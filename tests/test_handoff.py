@@ -4,7 +4,6 @@ The translations below are made-up test strings in Ê Đê letters, not real Ê 
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -16,7 +15,6 @@ import pytest
 from click.testing import CliRunner
 
 from mobcontent.app.cli import main
-from mobcontent.content.load import load_project
 from mobcontent.formats.po import read_po
 from mobcontent.l10n.handoff import COLUMNS, LABELS, read_handoff
 
@@ -280,8 +278,9 @@ def set_translation(row, text: str) -> None:
 
 
 def cell_text(row, key: str) -> str:
-    from mobcontent.l10n.handoff import _cell_text
     from docx.oxml.ns import qn
+
+    from mobcontent.l10n.handoff import _cell_text
     return _cell_text(row._tr.findall(qn("w:tc"))[COLUMNS.index(key)])
 
 

@@ -20,8 +20,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import BASE_FILES, write_files
+
 from mobcontent.pipeline.layout import PACKAGE_LAYOUTS
 
 MARKER = "OUTSIDE-SECRET"

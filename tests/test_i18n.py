@@ -90,14 +90,14 @@ def test_usage_errors_in_vietnamese(make_project):
     root = make_project()
     typo = run(["-C", root, "chek"], VI)
     assert typo.exit_code == 2
-    assert "Cách dùng: mobcontent [OPTIONS] [COMMAND] [ARGS]..." in lines(typo)
+    assert "Cách dùng: mobcontent [TÙY_CHỌN] [LỆNH] [THAM_SỐ]..." in lines(typo)
     assert "Gõ 'mobcontent --help' để xem hướng dẫn." in lines(typo)
     assert "Lỗi: Không có lệnh 'chek'. Có phải ý bạn là 'check'?" in lines(typo)
     option = run(["-C", root, "check", "--stirct"], VI)
     assert option.exit_code == 2
     assert "Lỗi: Không có tùy chọn '--stirct'. Có phải ý bạn là '--strict'?" in lines(option)
     missing = run(["-C", root, "show"], VI)
-    assert missing.exit_code == 2 and "Lỗi: Thiếu đối số 'MESSAGE'." in lines(missing)
+    assert missing.exit_code == 2 and "Lỗi: Thiếu đối số 'TIN_BÀI'." in lines(missing)
     value = run(["-C", root, "list", "--ethnic", "edee"], VI)
     assert value.exit_code == 2
     assert lines(value) == ["lỗi: không có dân tộc nào tên là 'edee' — hãy dùng một trong: ede, mnong"]
@@ -107,7 +107,7 @@ def test_help_in_vietnamese():
     result = run(["--help"], VI)
     assert result.exit_code == 0
     text = result.output
-    assert text.startswith("Cách dùng: mobcontent [OPTIONS] [COMMAND] [ARGS]...\n")
+    assert text.startswith("Cách dùng: mobcontent [TÙY_CHỌN] [LỆNH] [THAM_SỐ]...\n")
     assert "Tờ rơi tuyên truyền: viết một lần bằng tiếng Việt" in text
     for line in ("Tùy chọn:", "Lệnh:"):
         assert line in lines(result)
@@ -134,11 +134,11 @@ def test_output_in_vietnamese(make_project):
 
 
 def test_preview_pages_in_vietnamese(tmp_path):
-    from mobcontent.app.serve import PreviewState, index_html, problems_html
+    from mobcontent.app.pages import index_body, page, problems_html
     set_language("vi")
-    page = index_html(tmp_path, PreviewState())
-    assert '<html lang="vi">' in page and "Chưa dựng tờ rơi nào." in page and "Lần dựng 0" in page
-    assert "Xem trước một tin bài cho một đối tượng" in page
+    html = page("x", index_body(None, [], [], tmp_path), {"generation": 0, "built": 0, "building": True})
+    assert "<html lang='vi'>" in html and "Chưa dựng tờ rơi nào." in html and "đang cập nhật…" in html
+    assert "Xem trước một tin bài cho một đối tượng" in html
     problems = problems_html([Problem("yaml-syntax", "error", "a.yaml", 2, "m")])
     assert "Lỗi trong lần dựng gần nhất" in problems and "a.yaml:2: lỗi: yaml-syntax: m" in problems
 
@@ -327,7 +327,7 @@ def test_overflow_and_missing_glyph_in_vietnamese(make_project, shared_kit):
     result = run(["-C", root, "build", "--format", "pdf"], VI)
     assert result.exit_code == 1
     assert ("content/messages/lua-dao.md:6: lỗi: glyph-missing: phông chữ không có ký tự '☎' "
-            "(U+260E BLACK TELEPHONE) — hãy thay ký tự này (có thể do gõ nhầm hoặc sai bộ gõ?); "
+            "(U+260E) — hãy thay ký tự này (có thể do gõ nhầm hoặc sai bộ gõ?); "
             "bản nháp sẽ tô sáng chỗ đó") in lines(result)
     overflow = next(line for line in lines(result) if ": text-overflow: " in line)
     assert overflow.startswith(f"{LEAFLET}:1: lỗi: text-overflow: bien-gioi.vi (vi, mẫu a5-flyer) vẫn không vừa "

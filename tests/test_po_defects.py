@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from mobcontent.app.cli import main
-from mobcontent.formats.po import Entry, read_po
 from mobcontent.checks.translations import entry_problems, missing_numbers
+from mobcontent.formats.po import Entry, read_po
 
 needs_gettext = pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is not installed")
 
@@ -95,6 +95,7 @@ def test_update_keeps_the_translators_wrapping_when_only_references_change(proje
 
 def test_a_changed_msgstr_is_rewrapped_as_gettext_writes_it(project):
     from dataclasses import replace
+
     from mobcontent.formats.po import format_po
     path = po_path(project)
     fill(path, "Mỗi cột mốc là tài sản chung. Báo ngay cho {border_post}.", ['msgstr ""', '"a "', '"b"'])

@@ -25,6 +25,7 @@ from ..base.errors import MobcontentError, ProjectError
 from ..base.files import write_atomic
 from ..base.i18n import N_, _, ngettext
 from ..base.lock import project_lock
+from ..base.plainwords import os_reason
 from ..base.text import visible
 from ..base.version import __version__
 from ..build.bounded import run_bounded
@@ -38,7 +39,7 @@ from ..checks.runner import problem_counts
 from ..checks.translations import entry_problems
 from ..content.approvals import approval_date, since_approval
 from ..content.audience import filter_messages, messages_json
-from ..content.load import load_project
+from ..content.load import load_problems, load_project
 from ..content.scaffold import init_project
 from ..l10n.extract import extract_project
 from ..l10n.glossary import write_glossary_tbx, write_seeded_glossary
@@ -74,8 +75,52 @@ class TranslatedHelp:
         self._short_help_id = value
 
 
+METAVAR_RE = re.compile(r"[A-Z][A-Z_]*(?: RANGE)?")
+METAVARS = (N_("[OPTIONS]"), N_("[COMMAND] [ARGS]..."), N_("SECONDS"), N_("LEAFLETS"), N_("MESSAGE"),
+            N_("DIRECTORY"))  # the usage line's words, translated when shown
+
+
+def _metavar(text: str) -> str:
+    """A metavar in the interface language: ``[LEAFLETS]...`` → ``[TỜ_RƠI]...``."""
+    return METAVAR_RE.sub(lambda m: _(m.group(0)), text)
+
+
 class Option(TranslatedHelp, click.Option):
-    """A click option whose help is translated when shown."""
+    """A click option whose help and metavar are translated when shown."""
+
+    def make_metavar(self, ctx):
+        return _metavar(super().make_metavar(ctx))
+
+
+class Argument(click.Argument):
+    """A click argument whose name in usage lines and errors is translated."""
+
+    def make_metavar(self, ctx):
+        return _metavar(super().make_metavar(ctx))
+
+    @property
+    def human_readable_name(self):
+        return _metavar(super().human_readable_name)
+
+
+class TranslatedMetavars:
+    """``[OPTIONS]`` and ``[COMMAND] [ARGS]...`` in the usage line, in the interface language."""
+
+    @property
+    def options_metavar(self):
+        return _(self._options_metavar) if self._options_metavar else self._options_metavar
+
+    @options_metavar.setter
+    def options_metavar(self, value):
+        self._options_metavar = value
+
+    @property
+    def subcommand_metavar(self):
+        return _(self._subcommand_metavar)
+
+    @subcommand_metavar.setter
+    def subcommand_metavar(self, value):
+        self._subcommand_metavar = value
 
 
 class TranslatedHelpOption:
@@ -89,11 +134,11 @@ class TranslatedHelpOption:
         return option
 
 
-class Command(TranslatedHelpOption, TranslatedHelp, click.Command):
+class Command(TranslatedMetavars, TranslatedHelpOption, TranslatedHelp, click.Command):
     """A click command whose help is translated when shown."""
 
 
-class Group(TranslatedHelpOption, TranslatedHelp, click.Group):
+class Group(TranslatedMetavars, TranslatedHelpOption, TranslatedHelp, click.Group):
     """The ``mobcontent`` group: picks the interface language before click parses
     anything, and suggests the closest command for a typo."""
 
@@ -119,17 +164,23 @@ class Group(TranslatedHelpOption, TranslatedHelp, click.Group):
 
 
 option = functools.partial(click.option, cls=Option)
+argument = functools.partial(click.argument, cls=Argument)
 
 
-def _load(root: str):
+def _load(root: str, keep_going: bool = False):
+    """The project, or exit 2 after every problem; with ``keep_going`` a broken message or
+    leaflet fails only what uses it (see :func:`load_project`)."""
     try:
-        return load_project(Path(root))
+        return load_project(Path(root), keep_going)
     except ProjectError as exc:
-        for problem in exc.problems:
-            click.echo(problem.format(), err=True)
-        click.echo(_("{count} problem(s): the project could not be loaded.").format(count=len(exc.problems)),
-                   err=True)
+        _echo_unloaded(exc.problems)
         sys.exit(2)
+
+
+def _echo_unloaded(problems) -> None:
+    for problem in problems:
+        click.echo(problem.format(), err=True)
+    click.echo(_("{count} problem(s): the project could not be loaded.").format(count=len(problems)), err=True)
 
 
 @contextlib.contextmanager
@@ -204,7 +255,7 @@ def _first_run(ctx, root: str) -> None:
 
 
 @main.command("init", help=N_("Create a small, working content project in DIRECTORY."))
-@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@argument("directory", default=".", type=click.Path(file_okay=False))
 def init_command(directory):
     try:
         written = init_project(Path(directory))
@@ -252,7 +303,12 @@ def _table(header, rows):
 @time_limit_option
 @click.pass_obj
 def check_command(root, as_json, strict, time_limit):
-    problems, layouts = check_project(_load(root), os.cpu_count() or 1, time_limit)
+    project = _load(root, keep_going=True)  # every other file is still checked
+    unloaded = load_problems(project)
+    if unloaded and not as_json:
+        _echo_unloaded(unloaded)
+    problems, layouts = check_project(project, os.cpu_count() or 1, time_limit)
+    problems += unloaded if as_json else []
     counts = problem_counts(problems)
     if as_json:
         click.echo(json.dumps({"problems": [p.as_json() for p in problems], "counts": counts, "layouts": layouts},
@@ -260,13 +316,14 @@ def check_command(root, as_json, strict, time_limit):
     else:
         for problem in problems:
             click.echo(problem.format())
-        click.echo(_("{errors} error(s), {warnings} warning(s)").format(errors=counts["error"],
-                                                                       warnings=counts["warning"]))
-    sys.exit(1 if counts["error"] or (strict and counts["warning"]) else 0)
+        if problems or not unloaded:
+            click.echo(_("{errors} error(s), {warnings} warning(s)").format(errors=counts["error"],
+                                                                           warnings=counts["warning"]))
+    sys.exit(2 if unloaded else 1 if counts["error"] or (strict and counts["warning"]) else 0)
 
 
 @main.command("build", help=N_("Build leaflets into build/<leaflet>/ and write build/manifest.json."))
-@click.argument("leaflets", nargs=-1)
+@argument("leaflets", nargs=-1)
 @option("--locale", help=N_("Build only this locale."))
 @option("--format", "formats", default="pdf,png,html", show_default=True,
         help=N_("Comma-separated formats: pdf, png (page previews), html, script (loudspeaker text)."))
@@ -285,7 +342,7 @@ def check_command(root, as_json, strict, time_limit):
 @click.pass_obj
 def build_command(root, leaflets, locale, formats, release, jobs, shard, no_cache, as_json, time_limit, strict,
                   memory_limit):
-    project = _load(root)
+    project = _load(root, keep_going=not release)  # a release refuses the project while any file fails
     with _reported(), _unwritable_build(root):
         options = build_options(leaflets, locale, formats, release, jobs, shard, not no_cache, time_limit, strict,
                                 memory_limit)
@@ -313,7 +370,7 @@ def _unwritable_build(root: str):
     except OSError as exc:
         click.echo(_("error: cannot write the build: {path}: {reason} — check that build/ is a folder you may "
                      "write to, and that the disk is not full").format(
-            path=exc.filename or os.path.join(root, "build"), reason=exc.strerror or exc), err=True)
+            path=exc.filename or os.path.join(root, "build"), reason=os_reason(exc)), err=True)
         sys.exit(1)
 
 
@@ -467,18 +524,18 @@ def bundle_command(root, target, campaign, release, shards):
         help=N_("Address to listen on (loopback: only this computer can see the preview)."))
 @click.pass_obj
 def serve_command(root, port, host):
-    _load(root)  # a project that cannot be loaded at all is reported here, not on a blank page
+    _load(root, keep_going=True)  # a project that cannot be loaded at all is reported here, not on a blank page
     try:
         serve(Path(root), host, port, log=lambda line: click.echo(line, err=True))
     except OSError as exc:
         click.echo(_error(_("cannot listen on {address}: {reason} — try another --port").format(
-            address=f"{host}:{port}", reason=exc.strerror)), err=True)
+            address=f"{host}:{port}", reason=os_reason(exc))), err=True)
         sys.exit(2)
 
 
 @main.command("show",
               help=N_("Show MESSAGE adapted for one audience: filled variables highlighted, dropped blocks listed."))
-@click.argument("message")
+@argument("message")
 @option("--ethnic", help=N_("The ethnic profile (e.g. ede); left out: a mixed audience."))
 @option("--religion", help=N_("The religion profile (e.g. protestant)."))
 @option("--zone", help=N_("The zone profile (e.g. krong-na)."))

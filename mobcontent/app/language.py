@@ -14,7 +14,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from ..base.i18n import SUPPORTED, _, install, ngettext
+from ..base.i18n import N_, SUPPORTED, _, install, ngettext
 from ..content.settings import read_ui_locale
 from ..formats.po.read import read_po
 
@@ -62,6 +62,42 @@ def translate_click() -> None:
             module._ = _
         if getattr(module, "ngettext", None) is gettext.ngettext:
             module.ngettext = ngettext
+    import click.types
+    for kind in (click.types.StringParamType, click.types.UnprocessedParamType, click.types.IntParamType,
+                 click.types.IntRange, click.types.FloatParamType, click.types.FloatRange,
+                 click.types.BoolParamType, click.types.Path, click.types.File):
+        if not isinstance(kind.__dict__.get("name"), TranslatedName):
+            kind.name = TranslatedName(kind.__dict__.get("name", "path"))
+    click.types._NumberRangeBase._describe_range = describe_range
+
+
+# The names click gives its types, shown in metavars (``--jobs INTEGER``) and errors
+# ("'abc' is not a valid integer"): marked here so the catalog holds them.
+CLICK_TYPE_NAMES = (N_("text"), N_("integer"), N_("integer range"), N_("float"), N_("float range"),
+                    N_("boolean"), N_("filename"), N_("file"), N_("directory"), N_("path"))
+
+
+class TranslatedName:
+    """A click type's ``name``, kept in English and read in the interface language
+    (``click.Path`` sets its own in ``__init__``: the setter keeps that English word)."""
+
+    def __init__(self, default: str):
+        self.default = default
+
+    def __get__(self, obj, owner=None) -> str:
+        return _(obj.__dict__.get("_name_id", self.default) if obj is not None else self.default)
+
+    def __set__(self, obj, value: str) -> None:
+        obj.__dict__["_name_id"] = value
+
+
+def describe_range(self) -> str:
+    """A number range in words (``at least 1``), not click's ``x>=1``."""
+    low = (_("more than {number}") if self.min_open else _("at least {number}")).format(number=self.min)
+    high = (_("less than {number}") if self.max_open else _("at most {number}")).format(number=self.max)
+    if self.min is None:
+        return high
+    return low if self.max is None else _("{low} and {high}").format(low=low, high=high)
 
 
 def set_language(code: str | None) -> str:
@@ -75,6 +111,8 @@ def set_language(code: str | None) -> str:
 def detect_language(explicit: str | None = None, project_setting: str | None = None,
                     environ=os.environ) -> str:
     """The language to use, from the option, the environment and the project."""
+    if explicit and explicit not in SUPPORTED:
+        explicit = None  # `--lang fr`: click refuses it, in the language the rest would choose
     for value in (explicit, environ.get("MOBCONTENT_LANG"), project_setting,
                   environ.get("LC_ALL"), environ.get("LC_MESSAGES"), environ.get("LANG")):
         if value:

@@ -10,7 +10,7 @@ exit codes.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .i18n import N_, _
 from .text import visible
@@ -28,6 +28,7 @@ class Problem:
     line: int
     message: str
     hint: str = ""
+    column: int = field(default=0, compare=False)  # 1-based, 0 = unknown; for the preview's caret, not in JSON
 
     def format(self) -> str:
         """Render as ``path:line: severity: code: message — hint`` (the severity word in
@@ -48,8 +49,9 @@ class MobcontentError(Exception):
     code = "error"
 
     def __init__(self, message: str, path: str = "", line: int = 0, hint: str = "",
-                 code: str | None = None):
+                 code: str | None = None, column: int = 0):
         super().__init__(message)
+        self.column = column
         self.message = message
         self.path = str(path)
         self.line = line
@@ -58,7 +60,7 @@ class MobcontentError(Exception):
             self.code = code
 
     def problem(self) -> Problem:
-        return Problem(self.code, "error", self.path, self.line, self.message, self.hint)
+        return Problem(self.code, "error", self.path, self.line, self.message, self.hint, self.column)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}: " if self.line else (f"{self.path}: " if self.path else "")

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from .errors import ContentError, Problem
 from .i18n import _
+from .plainwords import os_reason
 
 LOCK_NAME = ".mobcontent.lock"
 
@@ -72,7 +73,7 @@ def read_regular(path: Path, rel: str, limit: int | None = None) -> bytes:
     except OSError as exc:
         if exc.errno == 40:  # ELOOP: the last part became a link after it was resolved
             raise outside_error(rel) from None
-        raise ContentError(_("cannot read the file: {reason}").format(reason=exc.strerror), rel, 0,
+        raise ContentError(_("cannot read the file: {reason}").format(reason=os_reason(exc)), rel, 0,
                            _("check the file exists and you may read it"), code="file-unreadable") from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)

@@ -30,6 +30,7 @@ class Config:
     lines: dict = field(default_factory=dict)  # key -> line, for errors
     ui_locale: str = ""  # the tool's interface language for this project (en, vi); "" = from the environment
     review_translations: tuple[str, ...] | None = None  # locales whose translations need a review; None: every target
+    public_contacts: tuple[str, ...] = ()  # phone numbers and e-mail addresses a leaflet may print
 
 
 @dataclass(frozen=True)
@@ -206,4 +207,6 @@ class Project:
     leaflets: dict  # slug -> Leaflet, sorted by slug
     locales: dict  # code -> Locale
     warnings: tuple = ()  # Problems of severity "warning" found while loading
+    failed: dict = field(default_factory=dict)  # slug -> Problems: leaflets that cannot be built
+    unloaded: tuple = ()  # error Problems of message/leaflet files left out (load_project(keep_going=True))
     approvals: tuple = ()  # Approval records, source and reviews, in file order

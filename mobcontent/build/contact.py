@@ -42,7 +42,7 @@ def contact_sheet(outputs, title: str = "") -> str:
                         + "".join(rows) + "</section>")
     heading = _e(title or "mobcontent")
     return (f"<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>{heading} — bản xem trước</title>"
-            f"<style>{_STYLE}</style></head><body><h1>{heading} <small>— bản xem trước / previews</small></h1>"
+            f"<style>{_STYLE}</style></head><body><h1>{heading} <small>— bản xem trước</small></h1>"
             f"<p class=\"legend\">{len(editions)} ấn phẩm · nhấn vào trang để xem cỡ thật, vào tên tệp để mở.</p>"
             + "".join(sections) + "</body></html>\n")
 

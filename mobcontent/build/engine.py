@@ -19,7 +19,7 @@ from .contact import write_contact_sheet
 from .gate import FAILED, harfbuzz_notice
 from .job import reused_result
 from .manifest import edition_json, read_manifest, write_manifest
-from .plan import BuildOptions, BuildReport, JobResult, plan_jobs
+from .plan import BuildOptions, BuildReport, JobResult, failed_results, plan_jobs
 from .pool import run_jobs
 from .stage import clear_staging, commit_outputs
 
@@ -34,7 +34,7 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
     """
 
     build_dir = project.root / "build"
-    report = BuildReport(problems=list(project.warnings))
+    report = BuildReport(problems=list(project.warnings) + list(project.unloaded))
     jobs = plan_jobs(project, options)
     kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
     previous = read_manifest(build_dir, report.problems) or {}
@@ -59,6 +59,10 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
         if result.state == FAILED or any(p.severity == "error" for p in result.problems):
             report.failed_jobs.add(result.name)
         report.refused += result.refused
+    for result in failed_results(project, options):  # files that could not be loaded: only their leaflets fail
+        report.results.append(result)
+        report.problems.extend(p for p in result.problems if p not in report.problems)
+        report.failed_jobs.add(result.name)
     if "pdf" in options.formats and report.rendered:
         report.problems.extend(harfbuzz_notice())
     report.outputs = merge_previous(project, previous, report.outputs, jobs, options, report)

@@ -16,6 +16,7 @@ from ..base.files import sha256, write_file
 from ..base.i18n import _
 from ..base.model import Leaflet, Project
 from ..checks.approvals import DRAFT_CODES, job_approvals
+from ..checks.privacy import RELEASE_ERRORS
 from ..checks.typography import typography_problems
 from ..content.audience import leaflet_messages
 from ..pipeline.adapt import (
@@ -50,7 +51,6 @@ from .cache import (
 from .gate import FAILING_CODES, READY, check_job, edition_state
 from .manifest import Output
 from .plan import BuildOptions, Job, JobResult
-from .stage import staging_dir
 
 # --- one job ------------------------------------------------------------------------
 
@@ -270,8 +270,8 @@ def related_findings(findings, read) -> list[Problem]:
     """The project's check errors about the files a job read (its leaflet, messages, catalogs),
     and the approval warnings about them (``DRAFT_CODES``: they make the edition a draft)."""
     paths = set(read)
-    return [p for p in findings if (p.severity == "error" or p.code in DRAFT_CODES) and p.path in paths
-            and p.code not in PER_AUDIENCE]
+    return [p for p in findings if (p.severity == "error" or p.code in DRAFT_CODES or p.code in RELEASE_ERRORS)
+            and p.path in paths and p.code not in PER_AUDIENCE]
 
 
 #: Check errors that hold for one audience only: each job finds its own when it adapts.

@@ -78,7 +78,7 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
 
     ``--locale X`` keeps the leaflets' X editions and the bilingual editions that include X.
     """
-    unknown = [slug for slug in options.leaflets if slug not in project.leaflets]
+    unknown = [slug for slug in options.leaflets if slug not in project.leaflets and slug not in project.failed]
     if unknown:
         raise UsageError(_("no leaflet named {names}").format(names=", ".join(unknown)),
                          hint=_("known leaflets: {names}").format(names=", ".join(project.leaflets)))
@@ -129,6 +129,13 @@ class JobResult:
     def refused(self) -> bool:
         """A release build that wrote nothing for this edition."""
         return not self.outputs and any(p.code == "release-refused" for p in self.problems)
+
+
+def failed_results(project: Project, options: BuildOptions) -> list[JobResult]:
+    """A failed result for each leaflet the build asked for that could not be loaded
+    (``load_project(keep_going=True)``): it is reported and counted, the others build."""
+    return [JobResult(slug, (), tuple(reasons), False, 0.0) for slug, reasons in project.failed.items()
+            if not options.leaflets or slug in options.leaflets]
 
 
 def build_options(leaflets=(), locale: str | None = None, formats: str = ",".join(DEFAULT_FORMATS),

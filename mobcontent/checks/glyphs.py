@@ -5,7 +5,6 @@ line that holds the character.
 from __future__ import annotations
 
 import os
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -14,6 +13,7 @@ from ..base.errors import ContentError, Problem
 from ..base.files import read_regular
 from ..base.i18n import _, language
 from ..base.model import Project
+from ..base.plainwords import describe_char
 from ..pipeline.fontkit import font_cache_dir, project_characters
 from ..printing.fonts import SANS, SERIF, prepare_font_kit
 from ..printing.stacking import check_stacking
@@ -40,16 +40,10 @@ def glyph_problems(root: Path, texts, kit) -> tuple[list[Problem], list[str]]:
             path, line = locate(root, text.origin, char)
             problems.setdefault((path, line, char), Problem(
                 "glyph-missing", "warning", path, line,
-                _("the fonts have no glyph for '{char}' ({name})").format(char=char, name=describe_char(char)),
+                _("the fonts have no glyph for {name}").format(name=describe_char(char)),
                 _("replace the character (is it a typing mistake or a wrong keyboard layout?); "
                   "a draft build shows it highlighted")))
     return list(problems.values()), list(chars)
-
-
-def describe_char(char: str) -> str:
-    """``U+0F40 TIBETAN LETTER KA``."""
-    name = unicodedata.name(char, "") or _("unnamed character")
-    return f"U+{ord(char):04X} {name}"
 
 
 def locate(root: Path, origin: str, char: str) -> tuple[str, int]:
@@ -117,8 +111,7 @@ def project_glyph_problems(project, kit=None) -> list[Problem]:
     for rel, number, line in _printed_lines(project):
         for char in sorted(set(line) & missing):
             problems.append(Problem("glyph-missing", "error", rel, number,
-                                    _("the fonts have no glyph for '{char}' ({name})").format(
-                                        char=char, name=describe_char(char)),
+                                    _("the fonts have no glyph for {name}").format(name=describe_char(char)),
                                     _("replace the character (is it a typing mistake or a wrong keyboard layout?)")))
     return problems + stacking_problems(kit)
 

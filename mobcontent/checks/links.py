@@ -11,7 +11,6 @@ from ..base.i18n import _
 from ..base.model import Project
 from ..base.text import shown_target
 from ..formats.markdown import make_markdown, markdown_limits, segment
-from ..formats.po.model import PoError
 from ..formats.po.read import read_po
 from ..printing.svg import svg_problem
 

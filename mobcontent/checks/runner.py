@@ -21,13 +21,14 @@ from .glyphs import check_glyphs
 from .hygiene import check_hygiene
 from .links import check_links
 from .orthography import check_orthography
+from .privacy import check_personal_numbers
 from .translations import check_canonical_text, check_translations
 from .typography import check_typography
 
 CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
     check_variables, *APPROVAL_CHECKS, check_leaflet_locales, check_empty_leaflets, check_glyphs,
     check_translations, check_canonical_text, check_hygiene, check_links, *CUSTOMS_CHECKS, check_orthography,
-    check_glossary, check_typography,
+    check_glossary, check_typography, check_personal_numbers,
 ]
 
 

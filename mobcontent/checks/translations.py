@@ -12,7 +12,7 @@ from typing import Iterable
 from ..base.canonical import find_fixes
 from ..base.errors import ContentError, Problem
 from ..base.files import read_at, read_text, user_cache_dir, write_atomic
-from ..base.i18n import _, language
+from ..base.i18n import N_, _, language
 from ..base.model import Project
 from ..content.settings import target_locales
 from ..formats import po as _po
@@ -200,13 +200,46 @@ def msgfmt_problems(tool: str, path: Path, rel: str, cache_dir: Path | None = No
     for line in run.stderr.splitlines():
         match = re.match(r"^(.*?):(\d+): (.*)$", line)
         if match and "warning" not in match.group(3):
-            out.append(Problem("po-msgfmt", "error", rel, int(match.group(2)), f"msgfmt -c: {match.group(3)}",
-                               _("fix the entry at this line (msgfmt checks placeholders and the header)")))
+            what, fix = msgfmt_kind(match.group(3))
+            out.append(Problem("po-msgfmt", "error", rel, int(match.group(2)), "msgfmt -c: " + what, fix))
     if run.returncode != 0 and not out:
-        out.append(Problem("po-msgfmt", "error", rel, 0,
-                           _("msgfmt -c rejects the file: {output}").format(output=" ".join(run.stderr.split())[:200]),
+        out.append(Problem("po-msgfmt", "error", rel, 0, _("msgfmt -c rejects the file"),
                            _("run 'msgfmt -c' on it to see why")))
     return out
+
+
+# msgfmt's findings by kind (matched in its C-locale words, never shown) and what a translator reads.
+MSGFMT_KINDS = (
+    (("format specification", "format specifications", "number of format"),
+     N_("the names in braces differ between the source text and the translation"),
+     N_("copy every name in braces from the msgid into the msgstr unchanged")),
+    (("do not both begin with", "do not both end with"),
+     N_("the source text and the translation must both begin (and end) with a line break, or neither"),
+     N_("add or remove the line break at the start or end of the msgstr")),
+    (("header field",), N_("a header field of the PO file is missing or wrong"),
+     N_("let 'mobcontent update' rewrite the header, or copy it from another PO file of the locale")),
+    (("plural", "nplurals"), N_("the plural forms of the file are wrong"),
+     N_("write Plural-Forms: nplurals=1; plural=0; in the header")),
+    (("duplicate message definition",), N_("this entry is in the file twice"),
+     N_("delete one of the two entries (keep the better translation)")),
+    (("syntax error", "end-of-line within string", "missing", "keyword", "invalid control sequence"),
+     N_("the PO file is not written correctly here (a quote, a keyword or a line is wrong)"),
+     N_("compare this entry with one that works: msgid \"...\" then msgstr \"...\", each on its own line")),
+    (("invalid multibyte", "charset"), N_("the file is not saved as UTF-8"),
+     N_("save it again with the encoding UTF-8")),
+)
+
+
+def msgfmt_kind(text: str) -> tuple[str, str]:
+    """``(what is wrong, how to fix it)`` for one finding of ``msgfmt -c``, in the interface language.
+
+    >>> msgfmt_kind("'msgid' and 'msgstr' entries do not both end with '\\n'")[0]
+    'the source text and the translation must both begin (and end) with a line break, or neither'
+    """
+    for starts, what, fix in MSGFMT_KINDS:
+        if any(word in text for word in starts):
+            return _(what), _(fix)
+    return _("msgfmt -c rejects this entry"), _("fix the entry at this line (msgfmt checks placeholders and the header)")
 
 
 YAML_VALUE_RE = re.compile(r"^\s*(?:-\s+)?[\w-]+:\s+(?![{\[|>&*!])(.+?)\s*$")

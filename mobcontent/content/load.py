@@ -30,8 +30,15 @@ from .settings import (
 
 # --------------------------------------------------------------------------- project
 
-def load_project(root: Path | str) -> Project:
-    """Load and validate the project at ``root``; raise ProjectError listing every problem."""
+def load_project(root: Path | str, keep_going: bool = False) -> Project:
+    """Load and validate the project at ``root``; raise ProjectError listing every problem.
+
+    With ``keep_going`` (a draft build, the preview) a message or leaflet file that
+    cannot be loaded fails only what uses it: it is left out, every leaflet that
+    lists it goes to ``Project.failed`` with the reasons, and every load problem is
+    kept in ``Project.unloaded``. The project settings, audiences and locales must
+    still load: every leaflet depends on them.
+    """
     root = Path(os.path.abspath(root))  # -C . must work: layouts and assets become file URIs
     problems: list[Problem] = []
     if not (root / "mobcontent.yaml").is_file():
@@ -55,7 +62,7 @@ def load_project(root: Path | str) -> Project:
             reader.problems.append(exc.problem())
             message = None
         problems.extend(reader.problems)
-        if message is not None:
+        if message is not None and not (keep_going and any(q.severity == "error" for q in reader.problems)):
             messages[slug] = message
         else:
             broken.add(slug)
@@ -71,13 +78,55 @@ def load_project(root: Path | str) -> Project:
             _check_leaflet(leaflet, node, parts, reader)
             leaflets[slug] = leaflet
         problems.extend(reader.problems)
-    approvals, broken = load_approvals(lambda rel: _optional_text(root, rel, problems), approval_files(root))
-    problems += broken
-    errors = [p for p in problems if p.severity == "error"]
-    if errors or config is None or audiences is None:
-        raise ProjectError(sorted(errors, key=lambda p: (p.path, p.line)) or problems)
+    approvals, unreadable = load_approvals(lambda rel: _optional_text(root, rel, problems), approval_files(root))
+    problems += unreadable
+    errors = sorted((p for p in problems if p.severity == "error"), key=lambda p: (p.path, p.line))
+    if config is None or audiences is None or (errors and not (keep_going and _only_parts(errors))):
+        raise ProjectError(errors or problems)
     warnings = tuple(p for p in problems if p.severity == "warning")
-    return Project(root, config, audiences, messages, leaflets, locales, warnings, tuple(approvals))
+    leaflets, failed = split_failed(leaflets, broken, errors)
+    return Project(root, config, audiences, messages, leaflets, locales, warnings, failed=failed,
+                   unloaded=tuple(errors), approvals=tuple(approvals))
+
+
+MESSAGES, LEAFLETS = "content/messages/", "content/leaflets/"
+
+
+def load_problems(project: Project) -> list[Problem]:
+    """Every problem of files left out by ``load_project(keep_going=True)``, and of the
+    leaflets that fail because of them."""
+    found = dict.fromkeys(project.unloaded)
+    for reasons in project.failed.values():
+        found.update(dict.fromkeys(reasons))
+    return list(found)
+
+
+def _only_parts(errors: list[Problem]) -> bool:
+    """Whether every error lies in a message or leaflet file (the rest of the project loads)."""
+    return all(p.path.startswith((MESSAGES, LEAFLETS)) for p in errors)
+
+
+def _paths_slugs(errors: list[Problem], folder: str) -> set[str]:
+    """Slugs of the files in ``folder`` that have an error."""
+    return {p.path[len(folder):].rpartition(".")[0] for p in errors if p.path.startswith(folder)}
+
+
+def split_failed(leaflets: dict, broken: set[str], errors: list[Problem]) -> tuple[dict, dict]:
+    """``(leaflets that load, {slug: reasons} of those that fail)``: a leaflet fails with its
+    own file's errors, or when it lists a message that could not be loaded."""
+    bad_leaflets = _paths_slugs(errors, LEAFLETS)
+    failed = {slug: tuple(p for p in errors if p.path == f"{LEAFLETS}{slug}.yaml") for slug in sorted(bad_leaflets)}
+    for slug, leaflet in leaflets.items():
+        if slug in bad_leaflets:
+            continue
+        used = [m for m in leaflet.messages if m in broken]
+        if used:
+            failed[slug] = tuple(Problem(
+                "message-unloaded", "error", leaflet.path, line,
+                _("messages: '{slug}' could not be loaded, so this leaflet cannot be built").format(slug=m),
+                _("fix the errors reported in {path}").format(path=f"{MESSAGES}{m}.md"))
+                for m, line in zip(leaflet.messages, leaflet.message_lines) if m in broken)
+    return {k: v for k, v in leaflets.items() if k not in failed}, dict(sorted(failed.items()))
 
 
 def approval_files(root: Path) -> list[str]:

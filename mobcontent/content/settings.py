@@ -38,7 +38,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 # --------------------------------------------------------------------------- config
 
 CONFIG_KEYS = ("name", "source_locale", "locales", "issuer", "vi_tone_style", "default_layout", "ui_locale",
-               "review_translations")
+               "review_translations", "public_contacts")
 UI_LOCALES = ("en", "vi")
 
 
@@ -62,7 +62,8 @@ def parse_config(node, rel: str, reader: _Reader) -> Config:
         ui_locale = ""
     return Config(rel, reader.string(node.get("name"), "name"), source, locales,
                   reader.string(node.get("issuer"), "issuer", required=False), tone, layout,
-                  dict(node.key_lines), ui_locale, _review_locales(node, source, locales, reader))
+                  dict(node.key_lines), ui_locale, _review_locales(node, source, locales, reader),
+                  public_contacts=reader.strings(node.get("public_contacts"), "public_contacts"))
 
 
 def _review_locales(node, source: str, locales: tuple, reader: _Reader) -> tuple[str, ...] | None:

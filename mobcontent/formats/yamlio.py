@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..base.errors import ContentError
-from ..base.i18n import _
+from ..base.i18n import N_, _
 
 try:  # the C parser is ~10x faster; both produce the same events
     from yaml import CParser as _Parser
@@ -89,13 +89,72 @@ def read_yaml(text: str, path: str = "<string>", first_line: int = 1) -> Node | 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
-        raise _fail(path, line, _("YAML syntax error: {problem}").format(problem=exc.problem or exc.context),
-                    _("check indentation, colons and quotes on this line or the one above"),
-                    "yaml-syntax") from None
+        problem, hint = syntax_problem(exc.problem or exc.context or "", _character_at(text, mark))
+        raise ContentError(_("YAML syntax error: {problem}").format(problem=problem), path, line, hint,
+                           code="yaml-syntax", column=(mark.column + 1) if mark else 0) from None
     except yaml.YAMLError as exc:
-        raise _fail(path, first_line, _("YAML error: {error}").format(error=exc), _("check the file is valid YAML"),
-                    "yaml-syntax") from None
+        code = getattr(exc, "character", None)
+        problem = (_("the character U+{code:04X} is not allowed in a YAML file").format(code=code)
+                   if isinstance(code, int) else _("the text cannot be read as YAML"))
+        raise _fail(path, first_line, _("YAML syntax error: {problem}").format(problem=problem),
+                    _("delete that character, or retype the line"), "yaml-syntax") from None
     return _build(events, path, first_line)
+
+
+# The parser's problems, by kind: PyYAML's and libyaml's words for each (matched on the
+# stable start of the problem, never shown), and what an officer reads instead.
+SYNTAX_KINDS = (
+    (("mapping values are not allowed",), N_("a colon ':' stands where it is not allowed"),
+     N_("put a value that holds ': ' in double quotes, or indent this line like the keys above it")),
+    (("could not find expected ':'",), N_("a key has no colon ':' after it"),
+     N_("write 'key: value', with a space after the colon")),
+    (("expected ',' or ']'", "did not find expected ',' or ']'"), N_("a list opened with '[' is not closed"),
+     N_("close it with ']' and separate its items with commas")),
+    (("expected ',' or '}'", "did not find expected ',' or '}'"), N_("a group opened with a curly bracket is not closed"),
+     N_("close it with a closing curly bracket and separate its items with commas")),
+    (("found unexpected end of stream",), N_("a quotation mark is never closed"),
+     N_("close the quote on the same line")),
+    (("found unknown escape character",), N_("a backslash inside double quotes starts an unknown sequence"),
+     N_("use single quotes around the text, or write the backslash twice")),
+    (("expected <block end>", "did not find expected key", "did not find expected '-'",
+      "expected <block mapping start>", "block sequence entries are not allowed"),
+     N_("this line is not indented like the lines above it"),
+     N_("indent with spaces, so that keys of one level start in the same column")),
+    (("expected the node content", "did not find expected node content"), N_("a value is missing here"),
+     N_("write a value after the colon, or put the text in double quotes")),
+)
+
+
+def syntax_problem(problem: str, character: str) -> tuple[str, str]:
+    """``(what is wrong, how to fix it)`` for a parser problem, in the interface language.
+
+    The kind is found from the parser's own problem and the character it stopped at;
+    its English words are never shown.
+
+    >>> syntax_problem("found character '\\\\t' that cannot start any token", "\\t")[1]
+    'use spaces, not the Tab key'
+    >>> syntax_problem("mapping values are not allowed here", ":")[0]
+    "a colon ':' stands where it is not allowed"
+    """
+    if character == "\t" or "tab" in problem:
+        return _("a Tab character is used here"), _("use spaces, not the Tab key")
+    for starts, what, fix in SYNTAX_KINDS:
+        if problem.startswith(starts):
+            return _(what), _(fix)
+    if "cannot start any token" in problem and character:
+        return (_("the character '{char}' cannot begin a value").format(char=character),
+                _("put the whole value in double quotes"))
+    return _("the text cannot be read as YAML here"), _("check indentation, colons and quotes on this line or the one above")
+
+
+def _character_at(text: str, mark) -> str:
+    """The character the parser stopped at ("" past the end)."""
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return ""
+    return lines[mark.line][mark.column:mark.column + 1]
 
 
 def _events(text: str, path: str, first_line: int):

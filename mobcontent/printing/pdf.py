@@ -25,7 +25,6 @@ import logging
 import mimetypes
 import os
 import re
-import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
