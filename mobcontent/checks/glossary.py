@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..base.canonical import canonical_text
-from ..base.errors import ContentError, Problem
-from ..base.files import read_at
+from ..base.errors import Problem
 from ..base.i18n import _
 from ..base.model import Project
 from ..content.glossary import Glossary, contains_word, read_glossary
 from ..content.settings import target_locales
 from ..formats import po as _po
+from .orthography import readable_catalogs
 
 
 def entry_terms(entry: _po.Entry, glossary: Glossary, rel: str) -> list[Problem]:
@@ -48,7 +48,7 @@ def check_glossary(project: Project) -> Iterable[Problem]:
         glossary = read_glossary(project, code)
         yield from glossary.problems
         seen: dict[str, tuple[str, str, int]] = {}  # sentence -> (translation, path, line)
-        for rel, po in _readable(project, code):
+        for rel, po in readable_catalogs(project, code):
             for entry in po.entries:
                 if not entry.translated or entry.fuzzy or entry.obsolete or entry.msgid_plural is not None:
                     continue
@@ -67,14 +67,3 @@ def check_glossary(project: Project) -> Iterable[Problem]:
 
 def _short(text: str) -> str:
     return text if len(text) <= 50 else text[:47] + "…"
-
-
-def _readable(project: Project, code: str):
-    base = project.root / "locales" / code / "LC_MESSAGES"
-    paths = sorted(base.glob("*.po")) + sorted(base.glob("messages/*.po")) if base.is_dir() else []
-    for path in paths:
-        rel = path.relative_to(project.root).as_posix()
-        try:
-            yield rel, _po.read_po(read_at(path, rel), rel)
-        except ContentError:
-            continue  # the translations check reports it

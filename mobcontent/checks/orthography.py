@@ -221,13 +221,13 @@ def check_orthography(project: Project) -> Iterable[Problem]:
         if rules is None:
             continue
         names_re = _names_re(allowed_names(project, code))
-        for rel, po in _locale_files(project, code):
+        for rel, po in readable_catalogs(project, code):
             for entry in po.entries:
                 if entry.translated and not entry.fuzzy and not entry.obsolete and entry.msgid_plural is None:
                     yield from entry_orthography(entry, rules, names_re, rel)
 
 
-def _locale_files(project: Project, code: str):
+def readable_catalogs(project: Project, code: str):
     """``(path, PoFile)`` of the readable PO files of a locale (unreadable ones are the
     translations check's to report)."""
     base = project.root / "locales" / code / "LC_MESSAGES"
