@@ -141,7 +141,7 @@ def test_page_view(server, browser, expect):
     page.locator("#edition-bien-gioi\\.rad a").first.click(timeout=SLOW)
     expect(page).to_have_url(re.compile(r"/edition/bien-gioi\.rad$"))
     expect(page.locator(".state")).to_have_text("bản nháp: chưa được phát", timeout=SLOW)
-    expect(page.locator(".reasons")).to_contain_text("câu chưa được dịch")
+    expect(page.locator(".reasons")).to_contain_text("chưa có bản dịch")
     expect(page.locator("body")).to_contain_text(re.compile(r"cỡ chữ \d+(\.\d)? pt"))
     expect(page.locator("a[href$='bien-gioi.rad.pdf']")).to_be_visible()
     image = page.locator(".pages img").first
@@ -159,7 +159,7 @@ def test_side_by_side(server, browser, expect):
     title = rows.filter(has_text="Bảo vệ cột mốc")
     expect(title).to_contain_text("Mgang kơ cột mốc")
     expect(title).to_contain_text("đã dịch")
-    expect(title).to_contain_text("locales/rad/LC_MESSAGES/messages/cot-moc.po:7")
+    expect(title).to_contain_text("locales/rad/LC_MESSAGES/messages/cot-moc.po:8")  # the msgstr line
     expect(rows.filter(has_text="Cột mốc của {village}")).to_contain_text("cần xem lại")
     expect(rows.filter(has_text="Báo ngay cho")).to_contain_text("chưa dịch")
 

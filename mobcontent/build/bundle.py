@@ -10,6 +10,7 @@ from pathlib import Path
 from ..base.errors import BuildError, UsageError
 from ..base.files import read_bytes, sha256, write_atomic, write_file
 from ..base.i18n import _
+from .gate import STATE_WORDS
 from .manifest import MANIFEST_VERSION, checked_manifest, select_outputs, verify_outputs
 
 # --------------------------------------------------------------------------- zip bundles
@@ -80,7 +81,8 @@ def bundle_selection(manifest: dict, release: bool) -> tuple[dict, list[str], li
     (['a/a.vi.pdf'], ['b.rad (failed)'], ['b.rad (failed)'])
     """
     def edition(output):
-        return f"{output['leaflet']}.{'+'.join(output['locales'])} ({output.get('state', 'ready')})"
+        state = output.get("state", "ready")
+        return f"{output['leaflet']}.{'+'.join(output['locales'])} ({_(STATE_WORDS.get(state, state))})"
 
     outputs = manifest.get("outputs", [])
     known = outputs + [e for e in manifest.get("editions", []) if isinstance(e, dict) and "leaflet" in e]

@@ -78,8 +78,11 @@ def build_editions(project: Project, previous: dict, jobs, report: BuildReport, 
     """Every edition's state for the manifest: this build's, and (for a partial build)
     the earlier ones of editions still in the project that it did not plan."""
     planned = {job.name: job for job in jobs}
-    editions = {r.name: edition_json(r.name, planned[r.name].leaflet.slug, planned[r.name].locales, r.state, r.reasons)
-                for r in report.results}
+    editions = {}
+    for r in report.results:  # a leaflet that could not be loaded has no planned job: its name is its slug
+        job = planned.get(r.name)
+        editions[r.name] = edition_json(r.name, job.leaflet.slug if job else r.name, job.locales if job else (),
+                                        r.state, r.reasons)
     if options.partial and not options.shard and previous.get("release") == options.release:
         existing = {job.name for job in plan_jobs(project, BuildOptions())}
         for edition in previous.get("editions", []):

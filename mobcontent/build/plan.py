@@ -134,7 +134,8 @@ class JobResult:
 def failed_results(project: Project, options: BuildOptions) -> list[JobResult]:
     """A failed result for each leaflet the build asked for that could not be loaded
     (``load_project(keep_going=True)``): it is reported and counted, the others build."""
-    return [JobResult(slug, (), tuple(reasons), False, 0.0) for slug, reasons in project.failed.items()
+    return [JobResult(slug, (), tuple(reasons), False, 0.0, reasons=tuple(reasons))
+            for slug, reasons in project.failed.items()
             if not options.leaflets or slug in options.leaflets]
 
 
