@@ -266,6 +266,22 @@ def _portable_html(html: str, kit, folder: Path) -> bytes:
     return html.encode("utf-8")
 
 
+def with_findings(result: JobResult, extra: list[Problem], release: bool) -> JobResult | None:
+    """``result`` with the check findings ``extra`` that came after its job was built (they
+    concern files it read), as if the job had known them: said again as warnings (errors
+    when they make it fail), and the edition a draft at least. None when the job must be
+    built again with them: an edition printed as ready needs the DRAFT mark, and a release
+    build refuses it."""
+    if release or result.state == READY:
+        return None
+    said = _failing_as_errors([replace(p, severity="warning") for p in extra])
+    problems = tuple(dict.fromkeys(result.problems + tuple(said)))
+    state, reasons = edition_state(list(result.reasons) + [replace(p, severity="error") for p in extra], True)
+    outputs = tuple(replace(o, problems=tuple(p.as_json() for p in problems), state=state,
+                            reasons=tuple(p.as_json() for p in reasons)) for o in result.outputs)
+    return replace(result, outputs=outputs, problems=problems, state=state, reasons=reasons)
+
+
 def related_findings(findings, read) -> list[Problem]:
     """The project's check errors about the files a job read (its leaflet, messages, catalogs),
     and the approval warnings about them (``DRAFT_CODES``: they make the edition a draft)."""

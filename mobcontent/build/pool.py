@@ -11,10 +11,10 @@ from dataclasses import replace
 from ..base.errors import MobcontentError, Problem
 from ..base.i18n import _
 from ..base.model import Project
-from ..checks.runner import run_checks
+from ..checks.runner import QUICK_CHECKS, SLOW_CHECKS, run_checks
 from ..printing.pdf import font_configuration
 from .gate import FAILED
-from .job import build_job, related_findings
+from .job import build_job, related_findings, with_findings
 from .plan import BuildOptions, Job, JobResult
 from .watchdog import CRASH, MEMORY, TIMEOUT, Limits, run_watched
 
@@ -23,41 +23,54 @@ def run_jobs(project: Project, jobs: list[Job], kit, options: BuildOptions, cach
              findings=None) -> tuple[list[JobResult], tuple[Problem, ...]]:
     """Every job's result in plan order, and the project's check findings.
 
-    With ``findings=None`` the project checks run in the pool as its first task, beside
-    the first renders rather than before them. A job that finished before the findings
-    came and that they concern (an error in a file it read: it must be marked DRAFT or
-    refused) is built again with them, once the rest is done.
+    With ``findings=None`` the quick checks (:data:`QUICK_CHECKS`: the approvals) run
+    here first, so every job knows them, and the others run in the pool as its first
+    task, beside the first renders rather than before them. The workers never wait
+    for them: when they concern a job already built (an error in a file it read), the
+    job's result takes them in (:func:`with_findings`: an edition already printed with
+    the DRAFT mark needs no new print); only an edition printed as ready, or refused
+    in a release, is built again with them, once the rest is done.
     """
-    tasks = ([("checks", "", None)] if findings is None else []) + [("job", j.name, cache.get(j.name)) for j in jobs]
+    late = findings is None
+    if late:
+        findings = tuple(run_checks(project, QUICK_CHECKS))
+    known = tuple(findings)
+    tasks = ([("checks", "", None)] if late else []) + [("job", j.name, cache.get(j.name)) for j in jobs]
     results: dict[str, JobResult] = {}
-    waiting: list[JobResult] = []  # came before the findings
+    waiting: list[JobResult] = []  # came before the slow checks' findings
     again: list[Job] = []
+    slow: tuple[Problem, ...] | None = None if late else ()
     by_name = {job.name: job for job in jobs}
 
     def settle(result: JobResult) -> None:
-        if result.rendered and related_findings(findings, result.read):
-            again.append(by_name[result.name])
-            return
+        extra = related_findings(slow, result.read) if result.rendered else []
+        if extra:
+            merged = with_findings(result, extra, options.release)
+            if merged is None:
+                again.append(by_name[result.name])
+                return
+            result = merged
         results[result.name] = result
         if progress:
             progress(result)
 
-    for kind, result in _watched(project, by_name, tasks, kit, options, findings or ()):
+    for kind, result in _watched(project, by_name, tasks, kit, options, known):
         if kind == "checks":
-            findings = result
+            slow = tuple(p for p in result if p not in set(known))
             for early in waiting:
                 settle(early)
-        elif findings is None:
+        elif slow is None:
             waiting.append(result)
         else:
             settle(result)
+    findings = known + (slow or ())
     if again:
         redo = [("job", job.name, None) for job in again]
         for _kind, result in _watched(project, by_name, redo, kit, options, findings):
             results[result.name] = result
             if progress:
                 progress(result)
-    return [results[job.name] for job in jobs], tuple(findings or ())
+    return [results[job.name] for job in jobs], findings
 
 
 def _watched(project, jobs: dict, tasks, kit, options, findings):
@@ -90,7 +103,7 @@ def _worker_task(kind: str, name: str, cached):
     import time
     project, options = _WORKER["project"], _WORKER["options"]
     if kind == "checks":
-        return tuple(run_checks(project))
+        return tuple(run_checks(project, SLOW_CHECKS))
     job = _WORKER["jobs"][name]
     start = time.perf_counter()
     try:

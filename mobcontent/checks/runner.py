@@ -31,6 +31,14 @@ CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
     check_glossary, check_typography, check_personal_numbers,
 ]
 
+#: The checks that take next to no time (they read nothing but the loaded project): a build runs them before it
+#: starts its workers, so every job knows their findings (the approvals: they make an
+#: edition a draft). The others (:data:`SLOW_CHECKS`) run in the pool beside the first renders.
+QUICK_CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
+    *APPROVAL_CHECKS, check_leaflet_locales, check_empty_leaflets,
+]
+SLOW_CHECKS = [check for check in CHECKS if check not in QUICK_CHECKS]
+
 
 def run_checks(project: Project, checks=None) -> list[Problem]:
     """Run every check; problems sorted by path, line and code, duplicates dropped."""

@@ -11,6 +11,10 @@ what they hold. :func:`measure` finds what overflows a laid-out document;
 - when it fits with a page under-full (less of its text area used than
   ``layout.min_fill``, :func:`mobcontent.printing.typography.page_fills`), larger, in
   steps of :data:`GROW_STEP` up to ``layout.max_scale``, on the pages it already has.
+
+A layout that may grow is laid out at its maximum first: most short leaflets end
+there, and :func:`_settled_at_top` tells from that one layout when the steps above
+would end there too, so such a leaflet is laid out once rather than twice.
 """
 from __future__ import annotations
 
@@ -66,27 +70,57 @@ class Fit:
 def fit_layout(render, layout) -> Fit:
     """Lay out with ``render(scale)`` at 1.0 (the preferred size); smaller, down to the
     floor, until nothing overflows; or, when it fits with a page under-full, larger, up
-    to the layout's maximum, as long as it still fits."""
+    to the layout's maximum, as long as it still fits.
+
+    A layout that may grow is first laid out at its maximum. When that layout shows
+    where the steps would end (:func:`_settled_at_top`), it is the answer, laid out
+    once; when it shows the text too long at the preferred size as well, the steps
+    down start without laying that out."""
+    attempts = 0
+    if layout.max_scale > 1.0:
+        top_scale = round(layout.max_scale, 3)
+        top = render(top_scale)
+        attempts, top_overflow = 1, measure(top.document, layout)
+        if top_overflow is None and _settled_at_top(top.document, layout):
+            return Fit(top, top_scale, None, 1)
+        plain = render
+        render = lambda scale: top if scale == top_scale else plain(scale)  # noqa: E731 (laid out already)
+        shrunk = top_overflow.ratio / layout.max_scale ** 2 if top_overflow else 0.0
+        if shrunk > 1 + SAFETY:  # the text is no shorter than that at the preferred size: too long there too
+            return _shrink(render, layout, shrunk, None, attempts)
     rendered = render(1.0)
     overflow = measure(rendered.document, layout)
     if overflow is None:
-        return _grow(render, layout, Fit(rendered, 1.0, None, 1))
+        return _grow(render, layout, Fit(rendered, 1.0, None, attempts + 1))
+    return _shrink(render, layout, overflow.ratio, Fit(rendered, 1.0, overflow, attempts + 1), attempts + 1)
+
+
+def _shrink(render, layout, ratio: float, preferred: Fit | None, attempts: int) -> Fit:
+    """Smaller than the preferred size (which overflows ``ratio`` times; ``preferred`` is
+    its layout when there is one), in steps of :data:`STEP` down to the floor, then the
+    largest size that fits (:func:`_refine`); at the floor, what still overflows."""
     scales = _scales(layout.min_scale)
-    attempts, index = 1, 0
+    if len(scales) == 1:  # no floor below the preferred size
+        return preferred or _at(render, layout, 1.0, attempts)
     # Type area grows with the square of the scale: jump near the estimate, then step.
-    estimate = 1 / math.sqrt(overflow.ratio)
+    estimate = 1 / math.sqrt(ratio)
     index = max(1, min(len(scales) - 1, next((i for i, s in enumerate(scales) if s <= estimate + STEP), len(scales) - 1)))
     failed = 1.0  # the smallest scale tried that does not fit
     while True:
-        rendered = render(scales[index])
-        overflow = measure(rendered.document, layout)
-        attempts += 1
-        if overflow is None:
-            return _refine(render, layout, Fit(rendered, scales[index], None, attempts), failed)
+        fit = _at(render, layout, scales[index], attempts)
+        attempts = fit.attempts
+        if fit.overflow is None:
+            return _refine(render, layout, fit, failed)
         if index == len(scales) - 1:
-            return Fit(rendered, scales[index], overflow, attempts)
+            return fit
         failed = scales[index]
         index += 1
+
+
+def _at(render, layout, scale: float, attempts: int) -> Fit:
+    """The layout at ``scale``, and what overflows there."""
+    rendered = render(scale)
+    return Fit(rendered, scale, measure(rendered.document, layout), attempts + 1)
 
 
 FINE_STEP = 0.01
@@ -131,6 +165,28 @@ def _grow(render, layout, fit: Fit) -> Fit:
         candidates.append(round(layout.max_scale, 3))
     pages = len(fit.rendered.document.pages)  # grow to fill the pages it has, not onto a new one
     return _largest_fitting(render, layout, fit, candidates, start=len(candidates) - 1, pages=pages)
+
+
+def _settled_at_top(document, layout) -> bool:
+    """Whether the maximum size, which fits, is where the steps from the preferred size
+    would end: on as many pages as the preferred size needs, and its last page is under-full
+    (so it was at the preferred size too: there is less text on it there).
+
+    The pages are the same when there is one, or when the text needs more than all but
+    one of them even at the preferred size: it is no shorter than this length shrunk by
+    the square of the scale (type area grows with the square of the scale; what does
+    not scale, such as margins and pictures, stays as long)."""
+    fills = page_fills(document)
+    if not fills or layout.medium != "print":  # on screen the last slide is never under-full
+        return False
+    shrunk = sum(fills) / (layout.max_scale ** 2)
+    same_pages = len(fills) == 1 or shrunk > len(fills) - 1 + SAFETY
+    return same_pages and fills[-1] < layout.min_fill and all(f >= layout.min_fill for f in fills[:-1])
+
+
+#: How much more than all but one page the shrunk text must need (page fill, 0-1) before
+#: copyfit trusts that the preferred size needs as many pages.
+SAFETY = 0.05
 
 
 def _underfull(document, layout) -> bool:

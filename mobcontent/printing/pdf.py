@@ -26,6 +26,7 @@ import mimetypes
 import os
 import re
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -209,9 +210,12 @@ def render_document(html: str, base_dir: Path, allowed: list[Path], variant: str
         try:
             profiles: dict = {}  # shared, so the @color-profile of ``extra`` reaches the document
             fonts = font_configuration(fonts_key)
-            stylesheets = [CSS(string=extra, url_fetcher=fetcher, font_config=fonts,
-                               color_profiles=profiles)] if extra else []
-            document = HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher).render(
+            base_url = base_dir.as_uri() + "/"
+            body, parsed = _parsed_style(html, base_url, fetcher, fonts, (fonts_key, *map(str, allowed)), warnings)
+            stylesheets = [parsed] if parsed is not None else []
+            if extra:
+                stylesheets.append(CSS(string=extra, url_fetcher=fetcher, font_config=fonts, color_profiles=profiles))
+            document = HTML(string=body, base_url=base_url, url_fetcher=fetcher).render(
                 font_config=fonts, stylesheets=stylesheets, color_profiles=profiles)
         except FatalURLFetchingError as exc:
             if isinstance(getattr(exc, "error", None), ContentError):
@@ -220,6 +224,48 @@ def render_document(html: str, base_dir: Path, allowed: list[Path], variant: str
                 raise exc.__cause__ from None
             raise BuildError(str(exc.__cause__ or exc), code="resource-blocked") from None
     return Rendered(document, list(warnings), html)
+
+
+#: The stylesheets parsed in this process, by their text, base URL and font kit: copyfit
+#: lays a leaflet out several times, and the leaflets of a build share their layouts'
+#: CSS, which costs ~10 % of a layout to parse. Bounded: the oldest goes first.
+_STYLES: OrderedDict = OrderedDict()
+_STYLES_KEPT = 32
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+#: What a stylesheet moved out of the document could change: it then stays in the document.
+_STYLE_RISKS = ("@counter-style", "@color-profile", "@layer", "@import", "@namespace")
+
+
+def _parsed_style(html: str, base_url: str, fetcher, fonts, context: tuple, warnings: list[str]):
+    """``(html, stylesheet)``: the document's one ``<style>`` parsed once per process and
+    given to WeasyPrint as a stylesheet, and the document without it; ``(html, None)``
+    when that could lay it out differently (more than one stylesheet, a linked one, an
+    ``!important`` outside it, or a rule that belongs to the document: :data:`_STYLE_RISKS`).
+    What WeasyPrint warned of while parsing it is added to ``warnings`` each time, as if
+    it had been parsed again. ``context`` (the font kit, the folders it may read) is part
+    of the key.
+
+    WeasyPrint gives such a stylesheet the user origin: below the author's, so it must be
+    the document's only one; ``!important`` inside it keeps its meaning."""
+    from weasyprint import CSS
+
+    found = _STYLE.findall(html)
+    if len(found) != 1 or "<link" in html or any(risk in found[0] for risk in _STYLE_RISKS):
+        return html, None
+    body = _STYLE.sub("<style></style>", html, count=1)
+    if "!important" in body:
+        return html, None
+    key = (hashlib.sha256(found[0].encode()).hexdigest(), base_url, context)
+    if key in _STYLES:
+        _STYLES.move_to_end(key)
+        warnings.extend(_STYLES[key][1])
+    else:
+        with _collect_warnings() as said:
+            parsed = CSS(string=found[0], base_url=base_url, url_fetcher=fetcher, font_config=fonts)
+        _STYLES[key] = (parsed, tuple(said))  # ``warnings`` heard them too
+        while len(_STYLES) > _STYLES_KEPT:
+            _STYLES.popitem(last=False)
+    return body, _STYLES[key][0]
 
 
 def write_pdf(rendered: Rendered, settings: PdfSettings) -> Printed:
