@@ -50,10 +50,17 @@ def confine(root: Path, rel: str | Path) -> Path:
     if rel.is_absolute() or ".." in rel.parts or "\x00" in shown:
         raise outside_error(shown)
     top = os.path.realpath(root)
+    inside = top.rstrip(os.sep) + os.sep
     path = top
     for index, part in enumerate(rel.parts):  # step by step, to name the link that leads out
-        path = os.path.realpath(os.path.join(path, part))
-        if path != top and not path.startswith(top.rstrip(os.sep) + os.sep):
+        path = os.path.join(path, part)
+        try:
+            if not stat.S_ISLNK(os.lstat(path).st_mode):
+                continue  # a real folder or file in a real folder: still the real path
+        except OSError:  # not there (yet): nothing below it can be a link
+            return Path(os.path.join(path, *rel.parts[index + 1:]))
+        path = os.path.realpath(path)
+        if path != top and not path.startswith(inside):
             raise outside_error(PurePosixPath(*rel.parts[:index + 1]).as_posix())
     return Path(path)
 

@@ -51,17 +51,25 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
     if remaining:  # the project checks run in the pool beside the first renders (a no-op build needs none)
         done, _findings = run_jobs(project, remaining, kit, options, cache, progress)
         results.update((result.name, result) for result in done)
+    said = set(report.problems)  # each problem once, however many editions share it
+
+    def say(problems) -> None:
+        for problem in problems:
+            if problem not in said:
+                said.add(problem)
+                report.problems.append(problem)
+
     for result in (results[job.name] for job in jobs):
         report.results.append(result)
         report.outputs.extend(result.outputs)
-        report.problems.extend(p for p in result.problems if p not in report.problems)
+        say(result.problems)
         (report.rendered if result.rendered else report.reused).append(result.name)
         if result.state == FAILED or any(p.severity == "error" for p in result.problems):
             report.failed_jobs.add(result.name)
         report.refused += result.refused
     for result in failed_results(project, options):  # files that could not be loaded: only their leaflets fail
         report.results.append(result)
-        report.problems.extend(p for p in result.problems if p not in report.problems)
+        say(result.problems)
         report.failed_jobs.add(result.name)
     if "pdf" in options.formats and report.rendered:
         report.problems.extend(harfbuzz_notice())

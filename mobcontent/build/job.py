@@ -285,9 +285,18 @@ def with_findings(result: JobResult, extra: list[Problem], release: bool) -> Job
 def related_findings(findings, read) -> list[Problem]:
     """The project's check errors about the files a job read (its leaflet, messages, catalogs),
     and the approval warnings about them (``DRAFT_CODES``: they make the edition a draft)."""
-    paths = set(read)
-    return [p for p in findings if (p.severity == "error" or p.code in DRAFT_CODES or p.code in RELEASE_ERRORS)
-            and p.path in paths and p.code not in PER_AUDIENCE]
+    index = findings if isinstance(findings, dict) else findings_by_path(findings)
+    return [p for path in sorted(set(read)) for p in index.get(path, ())]
+
+
+def findings_by_path(findings) -> dict[str, list[Problem]]:
+    """The findings that concern a job which read their file (:func:`related_findings`), by
+    file: a build with thousands of findings looks each job's up rather than through all."""
+    index: dict[str, list[Problem]] = {}
+    for p in findings:
+        if (p.severity == "error" or p.code in DRAFT_CODES or p.code in RELEASE_ERRORS) and p.code not in PER_AUDIENCE:
+            index.setdefault(p.path, []).append(p)
+    return index
 
 
 #: Check errors that hold for one audience only: each job finds its own when it adapts.

@@ -14,7 +14,7 @@ from ..base.model import Project
 from ..checks.runner import QUICK_CHECKS, SLOW_CHECKS, run_checks
 from ..printing.pdf import font_configuration
 from .gate import FAILED
-from .job import build_job, related_findings, with_findings
+from .job import build_job, findings_by_path, related_findings, with_findings
 from .plan import BuildOptions, Job, JobResult
 from .watchdog import CRASH, MEMORY, TIMEOUT, Limits, run_watched
 
@@ -40,10 +40,11 @@ def run_jobs(project: Project, jobs: list[Job], kit, options: BuildOptions, cach
     waiting: list[JobResult] = []  # came before the slow checks' findings
     again: list[Job] = []
     slow: tuple[Problem, ...] | None = None if late else ()
+    index: dict = {}  # the slow checks' findings by file
     by_name = {job.name: job for job in jobs}
 
     def settle(result: JobResult) -> None:
-        extra = related_findings(slow, result.read) if result.rendered else []
+        extra = related_findings(index, result.read) if result.rendered else []
         if extra:
             merged = with_findings(result, extra, options.release)
             if merged is None:
@@ -56,7 +57,9 @@ def run_jobs(project: Project, jobs: list[Job], kit, options: BuildOptions, cach
 
     for kind, result in _watched(project, by_name, tasks, kit, options, known):
         if kind == "checks":
-            slow = tuple(p for p in result if p not in set(known))
+            said = set(known)
+            slow = tuple(p for p in result if p not in said)
+            index = findings_by_path(slow)
             for early in waiting:
                 settle(early)
         elif slow is None:

@@ -2,6 +2,7 @@
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import BinaryIO
 
@@ -19,8 +20,16 @@ KEYWORD_RE = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(
 # --------------------------------------------------------------------------- reading
 
 def read_po(source: bytes | BinaryIO, path: str = "<po>") -> PoFile:
-    """Parse PO ``source`` (bytes or a binary file object) strictly; raise PoError on any fault."""
+    """Parse PO ``source`` (bytes or a binary file object) strictly; raise PoError on any fault.
+
+    A file is parsed once per process while its bytes are the same (the checks, the build
+    and the update each read the catalogs they need): a PoFile cannot be changed."""
     data = source if isinstance(source, (bytes, bytearray)) else source.read()
+    return _parsed(bytes(data), path)
+
+
+@functools.lru_cache(maxsize=2048)
+def _parsed(data: bytes, path: str) -> PoFile:
     warnings = []
     if data.startswith(BOM):
         warnings.append(Problem("po-bom", "warning", path, 1,
