@@ -45,24 +45,38 @@ def confine(root: Path, rel: str | Path) -> Path:
     >>> confine(Path("/"), "etc") == Path("/etc").resolve()
     True
     """
-    rel = PurePosixPath(str(rel).replace(os.sep, "/"))
-    shown = rel.as_posix()
-    if rel.is_absolute() or ".." in rel.parts or "\x00" in shown:
-        raise outside_error(shown)
-    top = os.path.realpath(root)
+    text = str(rel).replace(os.sep, "/")
+    parts = [part for part in text.split("/") if part and part != "."]
+    if text.startswith("/") or ".." in parts or "\x00" in text:
+        raise outside_error(("/" if text.startswith("/") else "") + "/".join(parts))
+    top = _real_root(str(root))
     inside = top.rstrip(os.sep) + os.sep
     path = top
-    for index, part in enumerate(rel.parts):  # step by step, to name the link that leads out
+    for index, part in enumerate(parts):  # step by step, to name the link that leads out
         path = os.path.join(path, part)
         try:
             if not stat.S_ISLNK(os.lstat(path).st_mode):
                 continue  # a real folder or file in a real folder: still the real path
         except OSError:  # not there (yet): nothing below it can be a link
-            return Path(os.path.join(path, *rel.parts[index + 1:]))
+            return Path(os.path.join(path, *parts[index + 1:]))
         path = os.path.realpath(path)
         if path != top and not path.startswith(inside):
-            raise outside_error(PurePosixPath(*rel.parts[:index + 1]).as_posix())
+            raise outside_error("/".join(parts[:index + 1]))
     return Path(path)
+
+
+_ROOTS: dict[str, str] = {}
+
+
+def _real_root(root: str) -> str:
+    """The real path of a project root, resolved once per process (the root is the user's
+    choice; what is inside it is not trusted, and is resolved every time)."""
+    root = os.path.abspath(root)  # "." is wherever the process is now
+    if root not in _ROOTS:
+        if len(_ROOTS) > 64:
+            _ROOTS.clear()
+        _ROOTS[root] = os.path.realpath(root)
+    return _ROOTS[root]
 
 
 def _not_regular(rel: str) -> ContentError:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from ..base.errors import MobcontentError, Problem
 from ..base.model import Project
 from ..base.version import __version__
-from ..checks.runner import run_checks
+from ..checks.runner import CHECKS
 from ..pipeline.fontkit import font_cache_dir, project_characters
 from ..printing.fonts import prepare_font_kit
 from .bounded import run_bounded
 from .cache import fast_reuse, merge_previous, not_released, previous_outputs
 from .contact import write_contact_sheet
+from .findings import run_checks_remembered
 from .gate import FAILED, harfbuzz_notice
 from .job import reused_result
 from .manifest import edition_json, read_manifest, write_manifest
@@ -117,8 +118,9 @@ def check_project(project: Project, jobs: int = 1, seconds: float = 300.0) -> tu
     sorted by path and line. Returns the problems and the layout counts. The checks run
     in a watched worker under ``seconds`` (a runaway input stops them, not the caller)."""
     problems, counts = check_layouts(project, jobs) if project.leaflets else ([], {"laid_out": 0, "cached": 0})
+    kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
     try:
-        found = set(run_bounded(run_checks, (project,), seconds, "check"))
+        found = set(run_bounded(run_checks_remembered, (project, CHECKS, kit.key), seconds, "check"))
     except MobcontentError as exc:
         found = {exc.problem()}
     said = {(p.code, p.path, p.line) for p in found}

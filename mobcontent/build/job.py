@@ -15,7 +15,7 @@ from ..base.errors import Problem
 from ..base.files import sha256, write_file
 from ..base.i18n import _
 from ..base.model import Leaflet, Project
-from ..checks.approvals import DRAFT_CODES, job_approvals
+from ..checks.approvals import DRAFT_CODES, job_approvals, job_reviews
 from ..checks.privacy import RELEASE_ERRORS
 from ..checks.typography import typography_problems
 from ..content.audience import leaflet_messages
@@ -80,7 +80,8 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
     sides = [prepare_side(project, job.leaflet, locale, inputs, kit) for locale in job.locales]
     layout = read_layout(project.root, job.leaflet.layout)
     read = tuple(sorted(set(inputs.hashes) | set(inputs.catalogs)))
-    checked = check_job(project.root, job.name, sides, kit, related_findings(findings, read))
+    known = list(dict.fromkeys(related_findings(findings, read) + job_reviews(project, sides)))
+    checked = check_job(project.root, job.name, sides, kit, known)
     page = _combine(sides, draft=checked.makes_draft and not options.release)
     inputs.add_layout(layout)
     inputs.add_used_entries()

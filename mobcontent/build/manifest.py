@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..base.errors import ContentError, Problem, UsageError
@@ -43,7 +43,7 @@ class Output:
     fit: dict = field(default_factory=dict)  # what copyfit chose: body size, scale, floor, page fill
 
     def as_json(self) -> dict:
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}  # not deep-copied: it is written
         data["locales"] = list(self.locales)
         data["problems"] = [dict(p) for p in self.problems]
         data["reasons"] = [dict(p) for p in self.reasons]
@@ -63,17 +63,28 @@ class Output:
 
 
 def manifest_json(outputs: list[Output], tool: str, release: bool, editions: list[dict] = ()) -> bytes:
-    """The manifest as stable, sorted, indented JSON bytes.
+    """The manifest as stable, sorted JSON bytes, one output (and edition) per line.
 
     ``editions`` lists every edition the build knows with its state and reasons, also
     those with no file (a failed or refused edition), so that ``bundle`` can say what
     it leaves out.
     """
     ordered = sorted(outputs, key=lambda o: o.path)
-    data = {"version": MANIFEST_VERSION, "tool": tool, "release": release,
-            "outputs": [o.as_json() for o in ordered],
-            "editions": sorted(editions, key=lambda e: e["name"])}
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+    head = {"version": MANIFEST_VERSION, "tool": tool, "release": release}
+    # One output, one edition per line: diffs stay readable, and json's C encoder is fast
+    # (an indented manifest of 600 outputs took seconds to write).
+    outputs = _listed("outputs", [o.as_json() for o in ordered])
+    outputs[-1] += ","
+    lines = [json.dumps(head, ensure_ascii=False)[:-1] + ",", *outputs,
+             *_listed("editions", sorted(editions, key=lambda e: e["name"])), "}"]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _listed(key: str, items: list) -> list[str]:
+    """``"key": [`` then one compact JSON item per line, then ``]`` (a fragment of the manifest)."""
+    body = [json.dumps(item, ensure_ascii=False) + ("," if index < len(items) - 1 else "")
+            for index, item in enumerate(items)]
+    return [f'"{key}": ['] + body + ["]"]
 
 
 MANIFEST = "build/manifest.json"

@@ -11,8 +11,9 @@ from dataclasses import replace
 from ..base.errors import MobcontentError, Problem
 from ..base.i18n import _
 from ..base.model import Project
-from ..checks.runner import QUICK_CHECKS, SLOW_CHECKS, run_checks
-from ..printing.pdf import font_configuration
+from ..checks.runner import BUILD_CHECKS, QUICK_CHECKS, run_checks
+from ..printing.pdf import font_configuration, load_weasyprint
+from .findings import run_checks_remembered
 from .gate import FAILED
 from .job import build_job, findings_by_path, related_findings, with_findings
 from .plan import BuildOptions, Job, JobResult
@@ -80,6 +81,7 @@ def _watched(project, jobs: dict, tasks, kit, options, findings):
     """``(kind, value)`` of each task as it finishes in the watched workers: the findings
     of the checks task, a JobResult for a job (a stopped or dead worker fails its job)."""
     limits = Limits(options.time_limit, options.memory_limit)
+    load_weasyprint()  # once, here: the workers inherit it
     _WORKER.update(project=project, kit=kit, options=options, findings=findings, jobs=jobs)
     try:
         for done in run_watched(_worker_task, tasks, options.jobs, limits, _init_worker, (kit.key,)):
@@ -106,7 +108,7 @@ def _worker_task(kind: str, name: str, cached):
     import time
     project, options = _WORKER["project"], _WORKER["options"]
     if kind == "checks":
-        return tuple(run_checks(project, SLOW_CHECKS))
+        return tuple(run_checks_remembered(project, BUILD_CHECKS, _WORKER["kit"].key))
     job = _WORKER["jobs"][name]
     start = time.perf_counter()
     try:

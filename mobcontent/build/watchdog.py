@@ -26,6 +26,7 @@ restarting it for ever).
 """
 from __future__ import annotations
 
+import gc
 import signal
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
@@ -71,21 +72,18 @@ def run_watched(function: Callable, arguments: Iterable[tuple], workers: int, li
     tasks = list(arguments)
     if not tasks:
         return
+    gc.freeze()  # what the workers inherit stays out of their collections: not copied page by page
     pool = ProcessPool(max_workers=max(1, min(workers, len(tasks))), context=multiprocessing.get_context("fork"),
                        initializer=_start_worker, initargs=(initializer, tuple(initargs), limits.memory_mb))
-    finished = False
     try:
         futures = {pool.schedule(_call, args=(function, tuple(args)), timeout=limits.seconds or None): index
                    for index, args in enumerate(tasks)}
         for future in as_completed(futures):
             yield _finished(futures[future], future)
-        finished = True
-    finally:
-        if finished:
-            pool.close()
-        else:  # the caller stopped early or failed: do not wait for the rest
-            pool.stop()
+    finally:  # every task has ended (or the caller stopped early): the idle workers are stopped,
+        pool.stop()  # not asked to exit, which waits for each to tear its interpreter down
         pool.join()
+        gc.unfreeze()
 
 
 def _finished(index: int, future) -> Finished:

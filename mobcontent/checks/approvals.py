@@ -270,6 +270,20 @@ def job_approvals(project: Project, sides) -> list[dict]:
     return list(found.values())
 
 
+def job_reviews(project: Project, sides) -> list[Problem]:
+    """``translation-not-reviewed`` for what an edition prints (what :func:`check_reviews`
+    finds for its messages), from the translations the job already holds: a build knows
+    it before the project's checks have run."""
+    found = []
+    for side in sides:
+        if not review_required(project, side.locale):
+            continue
+        for adapted in side.adapted:
+            review = translation_review(project, adapted.message, side.locale, entries_of(adapted.translated))
+            found += _review_problems(project, review)
+    return found
+
+
 def _record_json(what: str, record: Approval, locale: str) -> dict:
     return {"what": what, "message": record.message, "locale": locale, "by": record.by, "date": record.date,
             "sha256": record.sha256}

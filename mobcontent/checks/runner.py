@@ -9,6 +9,7 @@ from ..base.errors import Problem
 from ..base.model import Project
 from .approvals import (
     APPROVAL_CHECKS,  # not-approved, approval-stale, approval-unrecorded, translation-not-reviewed
+    check_approvals,
 )
 from .content import (
     check_empty_leaflets,
@@ -33,11 +34,19 @@ CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
 
 #: The checks that take next to no time (they read nothing but the loaded project): a build runs them before it
 #: starts its workers, so every job knows their findings (the approvals: they make an
-#: edition a draft). The others (:data:`SLOW_CHECKS`) run in the pool beside the first renders.
+#: edition a draft; each job finds the reviews of its translations itself). The others
+#: (:data:`SLOW_CHECKS`) run in the pool beside the first renders.
 QUICK_CHECKS: list[Callable[[Project], Iterable[Problem]]] = [
-    *APPROVAL_CHECKS, check_leaflet_locales, check_empty_leaflets,
+    check_approvals, check_leaflet_locales, check_empty_leaflets,
 ]
 SLOW_CHECKS = [check for check in CHECKS if check not in QUICK_CHECKS]
+#: The checks that read what the last build wrote (``build/``): their findings depend on
+#: more than the project's own files, so they are never remembered between runs. A build
+#: does not run them: it finds the same things itself, fresh.
+BUILD_OUTPUT_CHECKS = [check_typography]
+#: What a build runs in its pool beside the first renders: the quick ones again too, so
+#: that ``check`` and ``build`` ask for the same findings (remembered between them).
+BUILD_CHECKS = [check for check in CHECKS if check not in BUILD_OUTPUT_CHECKS]
 
 
 def run_checks(project: Project, checks=None) -> list[Problem]:

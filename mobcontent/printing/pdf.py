@@ -61,6 +61,13 @@ def font_configuration(fonts_key: str = ""):
     return _FONT_CONFIGS[fonts_key]
 
 
+def load_weasyprint() -> None:
+    """Import WeasyPrint now (about 0.4 s): a build does it once before its worker processes
+    fork, so that they share it rather than each importing it again."""
+    import weasyprint  # noqa: F401
+    import weasyprint.text.fonts  # noqa: F401
+
+
 def harfbuzz_subset_available() -> bool:
     """Whether WeasyPrint found libharfbuzz-subset (embedding fonts is ~10x faster with it)."""
     from weasyprint.text.ffi import harfbuzz_subset
@@ -211,8 +218,8 @@ def render_document(html: str, base_dir: Path, allowed: list[Path], variant: str
             profiles: dict = {}  # shared, so the @color-profile of ``extra`` reaches the document
             fonts = font_configuration(fonts_key)
             base_url = base_dir.as_uri() + "/"
-            body, parsed = _parsed_style(html, base_url, fetcher, fonts, (fonts_key, *map(str, allowed)), warnings)
-            stylesheets = [parsed] if parsed is not None else []
+            body, stylesheets = _parsed_styles(html, base_url, fetcher, fonts, (fonts_key, *map(str, allowed)),
+                                               warnings)
             if extra:
                 stylesheets.append(CSS(string=extra, url_fetcher=fetcher, font_config=fonts, color_profiles=profiles))
             document = HTML(string=body, base_url=base_url, url_fetcher=fetcher).render(
@@ -230,42 +237,46 @@ def render_document(html: str, base_dir: Path, allowed: list[Path], variant: str
 #: lays a leaflet out several times, and the leaflets of a build share their layouts'
 #: CSS, which costs ~10 % of a layout to parse. Bounded: the oldest goes first.
 _STYLES: OrderedDict = OrderedDict()
-_STYLES_KEPT = 32
+_STYLES_KEPT = 64
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 #: What a stylesheet moved out of the document could change: it then stays in the document.
 _STYLE_RISKS = ("@counter-style", "@color-profile", "@layer", "@import", "@namespace")
 
 
-def _parsed_style(html: str, base_url: str, fetcher, fonts, context: tuple, warnings: list[str]):
-    """``(html, stylesheet)``: the document's one ``<style>`` parsed once per process and
-    given to WeasyPrint as a stylesheet, and the document without it; ``(html, None)``
-    when that could lay it out differently (more than one stylesheet, a linked one, an
-    ``!important`` outside it, or a rule that belongs to the document: :data:`_STYLE_RISKS`).
-    What WeasyPrint warned of while parsing it is added to ``warnings`` each time, as if
-    it had been parsed again. ``context`` (the font kit, the folders it may read) is part
-    of the key.
+def _parsed_styles(html: str, base_url: str, fetcher, fonts, context: tuple, warnings: list[str]):
+    """``(html, stylesheets)``: the document's ``<style>`` elements, each parsed once per
+    process and given to WeasyPrint as a stylesheet in the same order, and the document
+    without them; ``(html, [])`` when that could lay it out differently (a linked
+    stylesheet, an ``!important`` outside them, or a rule that belongs to the document:
+    :data:`_STYLE_RISKS`). What WeasyPrint warned of while parsing one is added to
+    ``warnings`` each time, as if it had been parsed again. ``context`` (the font kit,
+    the folders it may read) is part of the key.
 
-    WeasyPrint gives such a stylesheet the user origin: below the author's, so it must be
-    the document's only one; ``!important`` inside it keeps its meaning."""
+    WeasyPrint gives these stylesheets the user origin, below the author's: so none may
+    stay in the document. In the same order they cascade as they did; ``!important``
+    inside them keeps its meaning."""
     from weasyprint import CSS
 
     found = _STYLE.findall(html)
-    if len(found) != 1 or "<link" in html or any(risk in found[0] for risk in _STYLE_RISKS):
-        return html, None
-    body = _STYLE.sub("<style></style>", html, count=1)
+    if not found or "<link" in html or any(risk in block for block in found for risk in _STYLE_RISKS):
+        return html, []
+    body = _STYLE.sub("<style></style>", html)
     if "!important" in body:
-        return html, None
-    key = (hashlib.sha256(found[0].encode()).hexdigest(), base_url, context)
-    if key in _STYLES:
-        _STYLES.move_to_end(key)
-        warnings.extend(_STYLES[key][1])
-    else:
-        with _collect_warnings() as said:
-            parsed = CSS(string=found[0], base_url=base_url, url_fetcher=fetcher, font_config=fonts)
-        _STYLES[key] = (parsed, tuple(said))  # ``warnings`` heard them too
-        while len(_STYLES) > _STYLES_KEPT:
-            _STYLES.popitem(last=False)
-    return body, _STYLES[key][0]
+        return html, []
+    sheets = []
+    for block in found:
+        key = (hashlib.sha256(block.encode()).hexdigest(), base_url, context)
+        if key in _STYLES:
+            _STYLES.move_to_end(key)
+            warnings.extend(_STYLES[key][1])
+        else:
+            with _collect_warnings() as said:
+                parsed = CSS(string=block, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
+            _STYLES[key] = (parsed, tuple(said))  # ``warnings`` heard them too
+            while len(_STYLES) > _STYLES_KEPT:
+                _STYLES.popitem(last=False)
+        sheets.append(_STYLES[key][0])
+    return body, sheets
 
 
 def write_pdf(rendered: Rendered, settings: PdfSettings) -> Printed:

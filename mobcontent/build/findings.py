@@ -1,0 +1,114 @@
+"""The project checks' findings, remembered between runs: ``mobcontent check`` then
+``mobcontent build`` (what CI does) checks the project once, and a second ``check``
+of an unchanged project answers at once.
+
+The findings are kept in the user's cache folder (never in the project), under a key
+made of everything they depend on: the sha256 of every file in the project but
+``build/`` (and where each symbolic link points), the tool's code, the checks asked
+for, the language of the messages, the font kit and the ``msgfmt`` that checks PO
+files. Any change to one of them is a new key: the checks run again.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+
+from ..base.errors import Problem
+from ..base.files import user_cache_dir, write_atomic
+from ..base.i18n import language
+from ..base.model import Project
+from ..checks.runner import BUILD_OUTPUT_CHECKS, run_checks
+from .cache import file_sha256, tool_fingerprint
+
+#: Folders of a project that no check reads: the build's own outputs, version control.
+SKIPPED = frozenset({"build", ".git", ".hg", ".svn"})
+#: Past this many files the key costs more than it saves: the checks just run.
+MOST_FILES = 50_000
+#: The findings kept: of this many project states (the most recently written).
+KEPT = 16
+
+
+def run_checks_remembered(project: Project, checks: list, kit_key: str = "") -> list[Problem]:
+    """:func:`mobcontent.checks.runner.run_checks`, answered from the cache when the
+    project, the tool and the checks are what they were (see the module docstring)."""
+    live = [check for check in checks if check in BUILD_OUTPUT_CHECKS]  # they read build/: never remembered
+    kept = [check for check in checks if check not in live]
+    key = findings_key(project.root, kept, kit_key)
+    path = user_cache_dir("findings") / f"{key}.json" if key else None
+    found = _read(path) if path else None
+    if found is None:
+        found = run_checks(project, kept) if kept else []
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            if path:
+                write_atomic(path, json.dumps([{**p.as_json(), "column": p.column} for p in found],
+                                              ensure_ascii=False).encode("utf-8"))
+                _prune(path.parent)
+    return sorted(set(found) | set(run_checks(project, live)) if live else found,
+                  key=lambda p: (p.path, p.line, p.code, p.message))
+
+
+def findings_key(root: Path, checks: list, kit_key: str = "") -> str | None:
+    """The cache key of the checks' findings on the project at ``root``, or None when the
+    project is too large to list (or cannot be listed)."""
+    digest = hashlib.sha256()
+    msgfmt = shutil.which("msgfmt") or ""
+    version = os.stat(msgfmt).st_mtime_ns if msgfmt else 0
+    for part in (tool_fingerprint(), language(), kit_key, msgfmt, str(version),
+                 *(f"{check.__module__}.{check.__name__}" for check in checks)):
+        digest.update(part.encode() + b"\0")
+    try:
+        entries = _project_files(Path(root))
+    except OSError:
+        return None
+    if entries is None:
+        return None
+    for rel, what in entries:
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + what.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _project_files(root: Path) -> list[tuple[str, str]] | None:
+    """``(relative path, sha256, link target or "folder")`` of everything under ``root``
+    but the skipped folders, sorted; links are never followed."""
+    found: list[tuple[str, str]] = []
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(root / folder if folder else root) as listing:
+            for entry in listing:
+                rel = f"{folder}/{entry.name}" if folder else entry.name
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISLNK(info.st_mode):
+                    found.append((rel, "link:" + os.readlink(entry.path)))
+                elif stat.S_ISDIR(info.st_mode):
+                    if not (folder == "" and entry.name in SKIPPED):
+                        pending.append(rel)
+                        found.append((rel, "folder"))
+                elif stat.S_ISREG(info.st_mode):
+                    found.append((rel, file_sha256(Path(entry.path))))
+                else:
+                    found.append((rel, f"special:{stat.S_IFMT(info.st_mode)}"))
+                if len(found) > MOST_FILES:
+                    return None
+    return sorted(found)
+
+
+def _read(path: Path) -> list[Problem] | None:
+    """The findings kept at ``path``, or None (absent, unreadable, not what we write)."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+        return [Problem(**item) for item in data]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _prune(folder: Path) -> None:
+    """Keep the :data:`KEPT` most recent findings files in ``folder``."""
+    files = sorted(folder.glob("*.json"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
+    for old in files[KEPT:]:
+        old.unlink(missing_ok=True)
