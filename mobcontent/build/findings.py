@@ -19,14 +19,15 @@ import stat
 from pathlib import Path
 
 from ..base.errors import Problem
-from ..base.files import user_cache_dir, write_atomic
+from ..base.files import LOCK_NAME, user_cache_dir, write_atomic
 from ..base.i18n import language
 from ..base.model import Project
 from ..checks.runner import BUILD_OUTPUT_CHECKS, run_checks
 from .cache import file_sha256, tool_fingerprint
 
-#: Folders of a project that no check reads: the build's own outputs, version control.
-SKIPPED = frozenset({"build", ".git", ".hg", ".svn"})
+#: What in a project's top folder no check reads: the build's own outputs, version
+#: control, the lock a running command holds.
+SKIPPED = frozenset({"build", ".git", ".hg", ".svn", LOCK_NAME})
 #: Past this many files the key costs more than it saves: the checks just run.
 MOST_FILES = 50_000
 #: The findings kept: of this many project states (the most recently written).
@@ -48,8 +49,8 @@ def run_checks_remembered(project: Project, checks: list, kit_key: str = "") -> 
                 write_atomic(path, json.dumps([{**p.as_json(), "column": p.column} for p in found],
                                               ensure_ascii=False).encode("utf-8"))
                 _prune(path.parent)
-    return sorted(set(found) | set(run_checks(project, live)) if live else found,
-                  key=lambda p: (p.path, p.line, p.code, p.message))
+    fresh = {problem for check in live for problem in check(project)}
+    return sorted(set(found) | fresh, key=lambda p: (p.path, p.line, p.code, p.message))
 
 
 def findings_key(root: Path, checks: list, kit_key: str = "") -> str | None:
@@ -81,14 +82,15 @@ def _project_files(root: Path) -> list[tuple[str, str]] | None:
         folder = pending.pop()
         with os.scandir(root / folder if folder else root) as listing:
             for entry in listing:
+                if folder == "" and entry.name in SKIPPED:
+                    continue
                 rel = f"{folder}/{entry.name}" if folder else entry.name
                 info = entry.stat(follow_symlinks=False)
                 if stat.S_ISLNK(info.st_mode):
                     found.append((rel, "link:" + os.readlink(entry.path)))
                 elif stat.S_ISDIR(info.st_mode):
-                    if not (folder == "" and entry.name in SKIPPED):
-                        pending.append(rel)
-                        found.append((rel, "folder"))
+                    pending.append(rel)
+                    found.append((rel, "folder"))
                 elif stat.S_ISREG(info.st_mode):
                     found.append((rel, file_sha256(Path(entry.path))))
                 else:

@@ -1,0 +1,235 @@
+"""The build's fast paths give the answers of the slow ones (issue 12, "Scaling"):
+
+- the project checks run in the pool beside the first renders; what they find about an
+  edition already printed is taken into its result (a draft keeps its print, a ready
+  edition is printed again with the DRAFT mark);
+- the checks' findings are remembered between ``check`` and ``build`` and never stale;
+- copyfit lays a short leaflet out once, at its maximum size, and chooses what the
+  steps from the preferred size choose;
+- the layouts' stylesheets are parsed once per process and print the same bytes, and
+  what WeasyPrint warns of while parsing one is said for every edition.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+from click.testing import CliRunner
+
+from mobcontent.app.cli import main
+from mobcontent.build import findings as _findings
+from mobcontent.build import job as _job
+from mobcontent.build import pool as _pool
+from mobcontent.checks.runner import CHECKS
+from mobcontent.pipeline.layout import PACKAGE_LAYOUTS
+from mobcontent.printing import copyfit as _copyfit
+from mobcontent.printing import pdf as _pdf
+
+PRIVATE = "Liên hệ anh Ba: 0912 345 678."
+RAD_LEAFLET = ("title: Biên giới bình yên\naudience: {ethnic: ede, religion: protestant, zone: krong-na}\n"
+               "locales: [rad]\nlayout: a5-flyer\nmessages: [lua-dao]\ndate: 2026-11-01\n")
+RAD_PO = ('msgid ""\nmsgstr ""\n"Language: rad\\n"\n"MIME-Version: 1.0\\n"\n'
+          '"Content-Type: text/plain; charset=UTF-8\\n"\n"Content-Transfer-Encoding: 8bit\\n"\n'
+          '"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
+          '#, fuzzy\nmsgid "Không đọc mã OTP cho ai. Gọi **113** khi nghi ngờ."\n'
+          'msgstr "Đăm brei ho mã OTP. Iêu **113**. Ƀuôn 0912 345 678."\n')
+
+
+def run(root, *args):
+    return CliRunner().invoke(main, ["-C", str(root), *args])
+
+
+def manifest(root) -> dict:
+    return json.loads((root / "build" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def edition(root, name) -> dict:
+    return next(e for e in manifest(root)["editions"] if e["name"] == name)
+
+
+def counting_builds(monkeypatch, log):
+    """Every job a worker builds is written to ``log`` (the workers fork from this process)."""
+    original = _pool.build_job
+
+    def build_job(project, job, *args, **kwargs):
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(job.name + "\n")
+        return original(project, job, *args, **kwargs)
+
+    monkeypatch.setattr(_pool, "build_job", build_job)
+    return lambda: log.read_text(encoding="utf-8").split() if log.exists() else []
+
+
+def counting_layouts(monkeypatch, log):
+    """Every layout (one render at one type size) is written to ``log`` as ``job scale``."""
+    original = _job._render
+
+    def render(layout, page, views, scale, *args, **kwargs):
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{page.title.text}\t{scale}\n")
+        return original(layout, page, views, scale, *args, **kwargs)
+
+    monkeypatch.setattr(_job, "_render", render)
+    return lambda: [line.split("\t") for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+
+
+# --------------------------------------------------------------------------- late findings
+
+
+def test_a_late_finding_prints_a_ready_edition_again_with_the_draft_mark(make_project, shared_kit, monkeypatch,
+                                                                        tmp_path):
+    """The personal-number check runs in the pool: the vi edition was printed as ready
+    before it came, so it is printed again, marked."""
+    built = counting_builds(monkeypatch, tmp_path / "built.log")
+    root = make_project({"content/messages/lua-dao.md": "---\ntitle: Cảnh giác lừa đảo\ntopics: [scam]\n"
+                                                        f"status: approved\n---\nGọi **113** khi nghi ngờ. {PRIVATE}\n"})
+    result = run(root, "build", "--format", "pdf,html", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    state = edition(root, "bien-gioi.vi")
+    assert state["state"] == "draft"
+    assert [(r["code"], r["path"], r["line"]) for r in state["reasons"]] == [
+        ("personal-number", "content/messages/lua-dao.md", 6)]
+    assert "BẢN NHÁP" in (root / "build/bien-gioi/bien-gioi.vi.html").read_text(encoding="utf-8")
+    assert built().count("bien-gioi.vi") == 2  # printed as ready, then again with the mark
+
+
+def test_a_late_finding_joins_a_drafts_reasons_without_a_second_print(make_project, shared_kit, monkeypatch,
+                                                                      tmp_path):
+    """The rad edition is a draft by itself (a fuzzy translation): the personal number in
+    its PO file, found later by the checks, is added to its reasons; it is printed once."""
+    built = counting_builds(monkeypatch, tmp_path / "built.log")
+    root = make_project({"content/leaflets/bien-gioi.yaml": RAD_LEAFLET,
+                         "locales/rad/LC_MESSAGES/messages/lua-dao.po": RAD_PO})
+    result = run(root, "build", "--format", "pdf,html", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    state = edition(root, "bien-gioi.rad")
+    assert state["state"] == "draft"
+    reasons = {(r["code"], r["path"], r["line"], r["severity"]) for r in state["reasons"]}
+    assert ("personal-number", "locales/rad/LC_MESSAGES/messages/lua-dao.po", 11, "error") in reasons
+    assert ("translation-fuzzy", "locales/rad/LC_MESSAGES/messages/lua-dao.po", 11, "error") in reasons
+    pdf = next(o for o in manifest(root)["outputs"] if o["path"] == "bien-gioi/bien-gioi.rad.pdf")
+    assert pdf["state"] == "draft" and pdf["reasons"] == state["reasons"]
+    assert any(p["code"] == "personal-number" and p["severity"] == "warning" for p in pdf["problems"])
+    assert "locales/rad/LC_MESSAGES/messages/lua-dao.po:11: warning: personal-number:" in result.output
+    assert "BẢN NHÁP" in (root / "build/bien-gioi/bien-gioi.rad.html").read_text(encoding="utf-8")
+    assert built() == ["bien-gioi.rad"]
+
+
+# --------------------------------------------------------------------------- remembered findings
+
+
+def test_findings_are_remembered_between_check_and_build_and_never_stale(make_project, shared_kit, monkeypatch):
+    message = "---\ntitle: Cảnh giác lừa đảo\ntopics: [scam]\nstatus: approved\n---\nGọi **113** khi nghi ngờ. {}\n"
+    root = make_project({"content/messages/lua-dao.md": message.format(PRIVATE)})
+    first = run(root, "check", "--json")
+    assert first.exit_code == 0, first.output
+
+    def no_checks(*args, **kwargs):
+        raise AssertionError("the checks ran again on an unchanged project")
+
+    monkeypatch.setattr(_findings, "run_checks", no_checks)  # the remembered answer needs none
+    again = run(root, "check", "--json")
+    assert json.loads(again.stdout)["problems"] == json.loads(first.stdout)["problems"]
+    assert any(p["code"] == "personal-number" for p in json.loads(again.stdout)["problems"])
+    build = run(root, "build", "--format", "html")
+    assert build.exit_code == 0, build.output
+    assert edition(root, "bien-gioi.vi")["state"] == "draft"  # the build took the remembered findings
+    monkeypatch.undo()
+    (root / "content/messages/lua-dao.md").write_text(message.format(""), encoding="utf-8")
+    fixed = run(root, "check", "--json")
+    assert not [p for p in json.loads(fixed.stdout)["problems"] if p["code"] == "personal-number"]
+    assert run(root, "build", "--format", "html").exit_code == 0
+    reasons = {r["code"] for r in edition(root, "bien-gioi.vi")["reasons"]}
+    assert reasons == {"approval-stale"}  # the text changed since it was approved; the number is gone
+
+
+def test_the_findings_key_follows_every_project_file_and_link(make_project, tmp_path):
+    root = make_project({})
+    checks = list(CHECKS)
+    key = _findings.findings_key(root, checks)
+    assert key == _findings.findings_key(root, checks)
+    (root / "content/notes.txt").write_text("x", encoding="utf-8")
+    changed = _findings.findings_key(root, checks)
+    assert changed != key
+    (root / "content/link.md").symlink_to(tmp_path / "elsewhere.md")
+    linked = _findings.findings_key(root, checks)
+    assert linked != changed
+    (root / "build").mkdir(exist_ok=True)
+    (root / "build/anything.pdf").write_bytes(b"%PDF")  # build/ is not read by the remembered checks
+    assert _findings.findings_key(root, checks) == linked
+    assert _findings.findings_key(root, checks[:1]) != linked
+
+
+# --------------------------------------------------------------------------- copyfit
+
+
+def leaflet(slug: str, messages: list[str], layout: str) -> str:
+    return (f"title: Tờ {slug}\naudience: {{zone: krong-na}}\nlocales: [vi]\nlayout: {layout}\n"
+            f"messages: [{', '.join(messages)}]\ndate: 2026-11-01\n")
+
+
+def body(words: int) -> str:
+    sentence = "Mỗi cột mốc biên giới là tài sản chung của cả buôn làng, hãy cùng nhau giữ gìn."
+    return "\n\n".join([sentence] * max(1, words // len(sentence.split())))
+
+
+def test_copyfit_lays_a_short_leaflet_out_once_and_chooses_what_the_steps_choose(make_project, shared_kit,
+                                                                                  monkeypatch, tmp_path):
+    files = {f"content/messages/m{n}.md": f"---\ntitle: Tin {n}\nstatus: approved\n---\n{body(n * 40)}\n"
+             for n in range(1, 9)}
+    files.update({
+        "content/leaflets/ngan.yaml": leaflet("ngan", ["m1"], "a5-flyer"),
+        "content/leaflets/vua.yaml": leaflet("vua", ["m1", "m3"], "a5-flyer"),
+        "content/leaflets/dai.yaml": leaflet("dai", ["m5", "m6", "m7"], "a5-flyer"),
+        "content/leaflets/qua-dai.yaml": leaflet("qua-dai", ["m5", "m6", "m7", "m8", "m4"], "a5-flyer"),
+        "content/leaflets/to-dan.yaml": leaflet("to-dan", ["m2"], "a4-poster"),
+        "content/leaflets/gap-ba.yaml": leaflet("gap-ba", ["m2", "m3"], "a4-trifold"),
+    })
+    root = make_project(files)
+    layouts = counting_layouts(monkeypatch, tmp_path / "fast.log")
+    assert run(root, "build", "--format", "pdf", "--no-cache").exit_code in (0, 1)
+    fast = {o["path"]: (o["fit"]["scale"], o["sha256"]) for o in manifest(root)["outputs"]}
+    fast_layouts = layouts()
+    assert [scale for title, scale in fast_layouts if title == "Tờ ngan"] == ["1.091"]  # once, at 12 pt
+
+    monkeypatch.setattr(_copyfit, "_settled_at_top", lambda document, layout: False)  # the steps, every one
+    monkeypatch.setattr(_copyfit, "SAFETY", 1e9)
+    layouts = counting_layouts(monkeypatch, tmp_path / "steps.log")
+    assert run(root, "build", "--format", "pdf", "--no-cache").exit_code in (0, 1)
+    steps = {o["path"]: (o["fit"]["scale"], o["sha256"]) for o in manifest(root)["outputs"]}
+    assert steps == fast  # the same type size and the same bytes
+    assert len(fast) == 7 and len(layouts()) > len(fast_layouts)
+    scales = {scale for scale, _sha in fast.values()}
+    assert min(scales) < 1.0 and 1.091 in scales  # both ways were taken: shrunk and grown
+
+
+# --------------------------------------------------------------------------- stylesheets
+
+
+def test_stylesheets_parsed_once_print_the_same_bytes(make_project, shared_kit, monkeypatch):
+    files = {f"content/leaflets/{name}.yaml": leaflet(name, ["lua-dao", "cot-moc"], name)
+             for name in ("a5-flyer", "a4-trifold", "a4-poster", "screen")}
+    files = {k: v.replace("audience: {zone: krong-na}", "audience: {ethnic: ede, zone: krong-na}")
+             for k, v in files.items()}
+    root = make_project(files)
+    assert run(root, "build", "--format", "pdf", "--no-cache").exit_code == 0
+    cached = {o["path"]: o["sha256"] for o in manifest(root)["outputs"]}
+    monkeypatch.setattr(_pdf, "_parsed_styles", lambda html, *args: (html, []))  # every <style> in the document
+    assert run(root, "build", "--format", "pdf", "--no-cache").exit_code == 0
+    assert {o["path"]: o["sha256"] for o in manifest(root)["outputs"]} == cached
+    assert len(cached) == 5
+
+
+def test_a_stylesheet_warning_is_said_for_every_edition(make_project, shared_kit):
+    root = make_project({
+        "content/leaflets/mot.yaml": leaflet("mot", ["lua-dao"], "a5-flyer"),
+        "content/leaflets/hai.yaml": leaflet("hai", ["lua-dao"], "a5-flyer"),
+    })
+    shutil.copytree(PACKAGE_LAYOUTS / "a5-flyer", root / "layouts/a5-flyer")  # the project's own, with a slip
+    with open(root / "layouts/a5-flyer/layout.css", "a", encoding="utf-8") as css:
+        css.write("\n.greeting { colour: red; }\n")
+    result = run(root, "build", "--format", "pdf", "--jobs", "1")
+    warned = {m.group(1) for m in re.finditer(r"content/leaflets/([\w-]+)\.yaml:\d+: warning: print-warning: .*colour",
+                                              result.output)}
+    assert warned == {"mot", "hai", "bien-gioi"}, result.output
