@@ -9,13 +9,17 @@ ratios are fair on a noisy machine:
 - cold build of a subset of leaflets with ``--jobs 1`` and ``--jobs 2`` (PDF only),
   ``--repeat`` times each, interleaved, reported as medians (the machine is shared and
   noisy), and once with the default formats (PDF + PNG + HTML);
-- cold build of the whole project with ``--jobs 2`` (PDF only): leaflets per second;
+- cold build of the whole project with ``--jobs 2`` (PDF only): leaflets per second, once
+  with the project checks run in the build (nothing remembered) and once after ``check``
+  (its findings remembered in the user's cache, as in CI: ``check`` then ``build``);
 - no-op rebuild of the whole project, and a rebuild after one PO entry changed;
 - the floor: bare WeasyPrint printing the same HTML with the same font kit, and
   what a naive tool pays: the same HTML with the variable Noto font from the package;
 - peak memory (largest resident set of the build and its workers).
 
-Font-kit preparation is done before the timings and excluded from them.
+Font-kit preparation is done before the timings and excluded from them. "Cold" means
+``build/`` emptied; the user's caches (font kit, check findings) are kept. The builds run
+as installed, with Python's bytecode cache (``PYTHONDONTWRITEBYTECODE`` is dropped).
 """
 from __future__ import annotations
 
@@ -41,8 +45,9 @@ import synth  # noqa: E402
 def run_build(root: Path, *args: str) -> tuple[float, str]:
     """Run ``mobcontent build`` in a fresh process; wall time and its last line."""
     start = time.perf_counter()
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}  # as installed
     done = subprocess.run([sys.executable, "-m", "mobcontent", "-C", str(root), "build", *args],
-                          capture_output=True, text=True, env={**os.environ, "CI": "true"})
+                          capture_output=True, text=True, env={**env, "CI": "true"})
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"build failed: {done.stderr[-2000:]}")
@@ -152,7 +157,12 @@ def main() -> None:
     clean(root)
     ours, floor, naive = per_leaflet(root, subset[:10])
     total_jobs = 3 * args.leaflets
-    whole = measure("whole project cold, pdf, --jobs 2", "--format", "pdf", "--jobs", "2", count=total_jobs)
+    from mobcontent.base.files import user_cache_dir
+    shutil.rmtree(user_cache_dir("findings"), ignore_errors=True)  # nothing remembered: the build checks
+    unchecked = measure("whole project cold, pdf, --jobs 2, the checks run in the build", "--format", "pdf",
+                        "--jobs", "2", count=total_jobs)
+    whole = measure("whole project cold, pdf, --jobs 2, after `check` (its findings remembered)", "--format", "pdf",
+                    "--jobs", "2", count=total_jobs)
     start = time.perf_counter()
     noop, last = run_build(root, "--format", "pdf", "--jobs", "2")
     print(f"no-op rebuild: {noop:.2f} s — {last}", flush=True)
@@ -176,7 +186,9 @@ def main() -> None:
         f"Font kit prepared once beforehand ({kit_seconds:.1f} s, excluded).",
         "",
         "Every leaflet is built in a watched worker process (also with `--jobs 1`), and the project checks run "
-        "in the pool beside the first renders.",
+        "in the pool beside the first renders. `mobcontent check` runs first (as in CI): the builds take its "
+        "findings from the user's cache, except the one marked \"the checks run in the build\". "
+        "Cold: `build/` emptied, the font kit and those findings kept. Builds run as installed (bytecode cached).",
         "",
         "| measurement | leaflets | seconds | leaflets/s |",
         "|---|---|---|---|",
@@ -197,8 +209,10 @@ def main() -> None:
         f"| naive path (variable Noto) against mobcontent, per leaflet | {naive / ours:.1f}× "
         f"({naive * 1000:.0f} ms vs {ours * 1000:.0f} ms) | ≥ 50× |",
         f"| whole project throughput, `--jobs 2`, PDF | {total_jobs / whole:.1f} leaflets/s | ≥ 25 |",
-        f"| whole project throughput against twice the single-core floor ({2 / floor:.1f} leaflets/s) | "
-        f"{(total_jobs / whole) / (2 / floor) * 100:.0f} % | ≥ 90 % |",
+        f"| whole project throughput against twice the single-core floor ({2 / floor:.1f} leaflets/s), "
+        f"after `check` | {(total_jobs / whole) / (2 / floor) * 100:.0f} % | ≥ 90 % |",
+        f"| the same, the checks run in the build ({total_jobs / unchecked:.1f} leaflets/s) | "
+        f"{(total_jobs / unchecked) / (2 / floor) * 100:.0f} % | ≥ 90 % |",
         f"| default formats (PDF+PNG+HTML) cost over PDF only | {full_formats / two:.2f}× | reported |",
         f"| peak memory (largest process) | {peak_mib:.0f} MiB | < 1024 MiB |",
         "",
