@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_update import fake_project, po_text, pseudo, read_result, sentences, typo  # noqa: E402
+
 from mobcontent.l10n.update import update_project  # noqa: E402
 
 

@@ -65,8 +65,6 @@ def per_leaflet(root: Path, slugs: list[str]) -> tuple[float, float, float]:
     mobcontent's whole job (translate, adapt, preflight, render, copyfit, print, write),
     bare WeasyPrint printing the HTML that job made with the same kit (the floor), and
     the same HTML with the variable Noto fonts (what a naive tool pays)."""
-    from importlib import resources
-
     from weasyprint import HTML
 
     from mobcontent.build.engine import build_project

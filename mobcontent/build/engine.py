@@ -52,26 +52,8 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
     if remaining:  # the project checks run in the pool beside the first renders (a no-op build needs none)
         done, _findings = run_jobs(project, remaining, kit, options, cache, progress)
         results.update((result.name, result) for result in done)
-    said = set(report.problems)  # each problem once, however many editions share it
-
-    def say(problems) -> None:
-        for problem in problems:
-            if problem not in said:
-                said.add(problem)
-                report.problems.append(problem)
-
-    for result in (results[job.name] for job in jobs):
-        report.results.append(result)
-        report.outputs.extend(result.outputs)
-        say(result.problems)
-        (report.rendered if result.rendered else report.reused).append(result.name)
-        if result.state == FAILED or any(p.severity == "error" for p in result.problems):
-            report.failed_jobs.add(result.name)
-        report.refused += result.refused
-    for result in failed_results(project, options):  # files that could not be loaded: only their leaflets fail
-        report.results.append(result)
-        say(result.problems)
-        report.failed_jobs.add(result.name)
+    report_results(report, [results[job.name] for job in jobs])
+    report_results(report, failed_results(project, options), built=False)  # files that could not be loaded
     if "pdf" in options.formats and report.rendered:
         report.problems.extend(harfbuzz_notice())
     report.outputs = merge_previous(project, previous, report.outputs, jobs, options, report)
@@ -81,6 +63,23 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
         build_dir, report.outputs, f"mobcontent {__version__}", options.release, editions))
     write_contact_sheet(build_dir, report.outputs, project.config.name)
     return report
+
+
+def report_results(report: BuildReport, results: list[JobResult], built: bool = True) -> None:
+    """Add each result to ``report``: its outputs, its problems (each said once, however
+    many editions share it), rendered or reused, failed or refused. ``built=False``: the
+    leaflets that could not be loaded (only they fail; they are neither rendered nor reused)."""
+    said = set(report.problems)
+    for result in results:
+        report.results.append(result)
+        report.outputs.extend(result.outputs)
+        report.problems.extend(p for p in dict.fromkeys(result.problems) if p not in said)
+        said.update(result.problems)
+        if built:
+            (report.rendered if result.rendered else report.reused).append(result.name)
+        if not built or result.state == FAILED or any(p.severity == "error" for p in result.problems):
+            report.failed_jobs.add(result.name)
+        report.refused += result.refused
 
 
 def build_editions(project: Project, previous: dict, jobs, report: BuildReport, options: BuildOptions) -> list[dict]:

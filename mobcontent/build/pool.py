@@ -33,48 +33,57 @@ def run_jobs(project: Project, jobs: list[Job], kit, options: BuildOptions, cach
     in a release, is built again with them, once the rest is done.
     """
     late = findings is None
-    if late:
-        findings = tuple(run_checks(project, QUICK_CHECKS))
-    known = tuple(findings)
+    known = tuple(run_checks(project, QUICK_CHECKS)) if late else tuple(findings)
     tasks = ([("checks", "", None)] if late else []) + [("job", j.name, cache.get(j.name)) for j in jobs]
-    results: dict[str, JobResult] = {}
-    waiting: list[JobResult] = []  # came before the slow checks' findings
-    again: list[Job] = []
-    slow: tuple[Problem, ...] | None = None if late else ()
-    index: dict = {}  # the slow checks' findings by file
-    by_name = {job.name: job for job in jobs}
-
-    def settle(result: JobResult) -> None:
-        extra = related_findings(index, result.read) if result.rendered else []
-        if extra:
-            merged = with_findings(result, extra, options.release)
-            if merged is None:
-                again.append(by_name[result.name])
-                return
-            result = merged
-        results[result.name] = result
-        if progress:
-            progress(result)
-
-    for kind, result in _watched(project, by_name, tasks, kit, options, known):
+    settled = _Settled({job.name: job for job in jobs}, known, late, options.release, progress)
+    for kind, result in _watched(project, settled.jobs, tasks, kit, options, known):
         if kind == "checks":
-            said = set(known)
-            slow = tuple(p for p in result if p not in said)
-            index = findings_by_path(slow)
-            for early in waiting:
-                settle(early)
-        elif slow is None:
-            waiting.append(result)
+            settled.findings(result)
         else:
-            settle(result)
-    findings = known + (slow or ())
-    if again:
-        redo = [("job", job.name, None) for job in again]
-        for _kind, result in _watched(project, by_name, redo, kit, options, findings):
-            results[result.name] = result
-            if progress:
-                progress(result)
-    return [results[job.name] for job in jobs], findings
+            settled.add(result)
+    findings = known + settled.slow
+    if settled.again:
+        redo = [("job", job.name, None) for job in settled.again]
+        for _kind, result in _watched(project, settled.jobs, redo, kit, options, findings):
+            settled.done(result)
+    return [settled.results[job.name] for job in jobs], findings
+
+
+class _Settled:
+    """The jobs' results as they come back: held until the slow checks' findings are in,
+    then each takes in those that concern it, or goes to ``again`` to be built again."""
+
+    def __init__(self, jobs: dict[str, Job], known: tuple, late: bool, release: bool, progress):
+        self.jobs, self.known, self.release, self.progress = jobs, known, release, progress
+        self.slow: tuple[Problem, ...] = ()
+        self.index: dict | None = None if late else {}  # the slow findings by file; None: not yet
+        self.waiting: list[JobResult] = []
+        self.results: dict[str, JobResult] = {}
+        self.again: list[Job] = []
+
+    def findings(self, found) -> None:
+        """The slow checks' findings (those the workers did not know): settle what waited."""
+        said = set(self.known)
+        self.slow = tuple(p for p in found if p not in said)
+        self.index = findings_by_path(self.slow)
+        for result in self.waiting:
+            self.add(result)
+
+    def add(self, result: JobResult) -> None:
+        if self.index is None:
+            self.waiting.append(result)
+            return
+        extra = related_findings(self.index, result.read) if result.rendered else []
+        merged = with_findings(result, extra, self.release) if extra else result
+        if merged is None:
+            self.again.append(self.jobs[result.name])
+        else:
+            self.done(merged)
+
+    def done(self, result: JobResult) -> None:
+        self.results[result.name] = result
+        if self.progress:
+            self.progress(result)
 
 
 def _watched(project, jobs: dict, tasks, kit, options, findings):

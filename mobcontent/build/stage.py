@@ -43,7 +43,6 @@ def commit_outputs(build_dir: Path, report: BuildReport, jobs: list[Job], write)
     ``write()`` the manifest. A build killed before this point changed nothing in
     ``build/``; the next build cleans the staging folder."""
     root = build_dir.parent
-    staging = staging_dir(build_dir)
     by_name = {job.name: job for job in jobs}
     for result in report.results:
         if not result.rendered or result.refused:

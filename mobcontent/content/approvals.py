@@ -336,7 +336,6 @@ def _text_block(text: str) -> list[str]:
 def append_records(root, rel: str, records: list[Approval]) -> None:
     """Append ``records`` to the file ``rel`` (created with a header), never rewriting
     what is there; the whole new file is read back before it replaces the old one."""
-    path = root / rel
     old = read_bytes(root, rel).decode("utf-8") if is_file(root, rel) else HEADER  # bytes kept as they are (CRLF too)
     if old and not old.endswith("\n"):
         old += "\n"

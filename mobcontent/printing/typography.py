@@ -80,7 +80,6 @@ def page_fills(document) -> list[float]:
     for page in document.pages:
         page_box = page._page_box
         top, bottom = page_box.content_box_y(), page_box.content_box_y() + page_box.height
-        width = max(page_box.width, 1)
         columns = list(_columns(page_box))
         if columns:
             covered = sum(col.width for col in columns)  # the gaps between columns are not text area
