@@ -25,7 +25,7 @@ from ..base.errors import ContentError
 from ..base.i18n import N_, _
 
 try:  # the C parser is ~10x faster; both produce the same events
-    from yaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml.parser import Parser as _Parser  # type: ignore[assignment]
     from yaml.reader import Reader
