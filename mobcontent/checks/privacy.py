@@ -25,6 +25,9 @@ PUBLIC_NUMBERS = ("113", "111", "114", "115", "1022")
 RELEASE_ERRORS = frozenset({"personal-number"})  # warnings in a draft, errors in a release
 PHONE_RE = re.compile(r"(?<![\w+])(?:\+84|0)(?:[ .\-]?\d){8,10}(?![\w])")
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: Nine digits, each pair at most one space, dot or hyphen apart: every phone number and
+#: ID-card number above holds such a run.
+NINE_DIGITS_RE = re.compile(r"\d(?:[ .\-]?\d){8}")
 ID_RE = re.compile(r"(?<!\w)(?<!\d[.,-])(?:\d{12}|\d{9})(?!\w|[.,-]\d)")
 KINDS = {"phone": N_("the phone number {text} is not a public number"),
          "email": N_("the e-mail address {text} is not a public address"),
@@ -65,6 +68,8 @@ def check_personal_numbers(project: Project) -> Iterable[Problem]:
             text = read_text(project.root, rel)
         except ContentError:
             continue  # unreadable files are reported by the load and the translation checks
+        if "@" not in text and not NINE_DIGITS_RE.search(text):
+            continue  # no address, and no run of nine digits: nothing any pattern could find
         for number, line in enumerate(text.splitlines(), 1):
             for kind, found in find_personal(line, allowed):
                 yield Problem("personal-number", "warning", rel, number, _(KINDS[kind]).format(text=found),
