@@ -233,3 +233,13 @@ def test_a_stylesheet_warning_is_said_for_every_edition(make_project, shared_kit
     warned = {m.group(1) for m in re.finditer(r"content/leaflets/([\w-]+)\.yaml:\d+: warning: print-warning: .*colour",
                                               result.output)}
     assert warned == {"mot", "hai", "bien-gioi"}, result.output
+
+
+def test_the_remembered_findings_keep_only_the_latest_project_states(make_project, monkeypatch, tmp_path):
+    from mobcontent.content.load import load_project
+    monkeypatch.setenv("MOBCONTENT_CACHE", str(tmp_path / "cache"))
+    root = make_project({})
+    for state in range(_findings.KEPT + 3):
+        (root / "content/notes.txt").write_text(f"state {state}", encoding="utf-8")
+        assert _findings.run_checks_remembered(load_project(root), list(CHECKS)) is not None
+    assert len(list((tmp_path / "cache/findings").glob("*.json"))) == _findings.KEPT

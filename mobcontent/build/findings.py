@@ -31,7 +31,7 @@ SKIPPED = frozenset({"build", ".git", ".hg", ".svn", LOCK_NAME})
 #: Past this many files the key costs more than it saves: the checks just run.
 MOST_FILES = 50_000
 #: The findings kept: of this many project states (the most recently written).
-KEPT = 16
+KEPT = 8
 
 
 def run_checks_remembered(project: Project, checks: list, kit_key: str = "") -> list[Problem]:
