@@ -64,7 +64,10 @@ mark.var { background: #d8ecff; }
 SCRIPT = """<script>
 const shown = %s;
 const events = new EventSource('/events');
+let leaving = false;  // a chooser or a link is opening another page: a reload now would cancel it
+window.addEventListener('beforeunload', () => { leaving = true; events.close(); });
 events.onmessage = (message) => {
+  if (leaving) return;
   const state = JSON.parse(message.data);
   document.body.classList.toggle('updating', state.building || state.generation !== shown.generation);
   if (state.generation !== shown.generation || (!state.building && state.built !== shown.built)) {
