@@ -18,7 +18,27 @@ def font_cache_dir(project: Project) -> Path:
 
 
 def project_characters(project: Project) -> str:
-    """Every character of the project's text, source and translations (for the kit's subset)."""
+    """Every character of the project's text, source and translations (for the kit's subset).
+
+    Remembered for the loaded ``project`` while its catalogs keep their size and time: a
+    build asks in the parent, in the checks and in each job's preflight."""
+    catalogs = sorted((project.root / "locales").glob("*/LC_MESSAGES/**/*.po"))
+    stats = [os.lstat(path) for path in catalogs]  # a link is read (and refused) below, never followed here
+    key = (id(project), tuple((str(p), s.st_size, s.st_mtime_ns, s.st_ino) for p, s in zip(catalogs, stats)))
+    known = _CHARACTERS.get(key)
+    if known is not None and known[0] is project:
+        return known[1]
+    chars = _characters(project, catalogs)
+    if len(_CHARACTERS) >= 8:
+        _CHARACTERS.clear()
+    _CHARACTERS[key] = (project, chars)
+    return chars
+
+
+_CHARACTERS: dict[tuple, tuple[Project, str]] = {}
+
+
+def _characters(project: Project, catalogs: list[Path]) -> str:
     chars = set(project.config.issuer) | set("".join(LAYOUT_STRINGS.values()))
     for message in project.messages.values():
         chars.update(message.title + message.summary)
@@ -31,8 +51,7 @@ def project_characters(project: Project) -> str:
             chars.update(profile.name)
             for value in list(profile.terms.values()) + list(profile.fields.values()):
                 chars.update(value)
-    for path in sorted((project.root / "locales").glob("*/LC_MESSAGES/**/*.po")):
-        # every character of every catalog: a superset of the msgstrs, read without parsing
+    for path in catalogs:  # every character of every catalog: a superset of the msgstrs, read without parsing
         rel = path.relative_to(project.root).as_posix()
         chars.update(read_at(path, rel).decode("utf-8", errors="ignore"))
     return "".join(sorted(chars))
