@@ -243,3 +243,58 @@ def test_the_remembered_findings_keep_only_the_latest_project_states(make_projec
         (root / "content/notes.txt").write_text(f"state {state}", encoding="utf-8")
         assert _findings.run_checks_remembered(load_project(root), list(CHECKS)) is not None
     assert len(list((tmp_path / "cache/findings").glob("*.json"))) == _findings.KEPT
+
+
+def test_a_findings_file_this_version_did_not_write_is_never_trusted(make_project, monkeypatch, tmp_path):
+    """The findings come back in order, each once; a kept file in an older layout, damaged
+    or cut short makes the checks run again, with the same answer."""
+    from mobcontent.content.load import load_project
+    monkeypatch.setenv("MOBCONTENT_CACHE", str(tmp_path / "cache"))
+    message = "---\ntitle: Cảnh giác lừa đảo\ntopics: [scam]\nstatus: approved\n---\nGọi **113** khi nghi ngờ. {}\n"
+    root = make_project({"content/messages/lua-dao.md": message.format(PRIVATE)})
+    fresh = _findings.run_checks_remembered(load_project(root), list(CHECKS))
+    assert fresh == sorted(set(fresh), key=lambda p: (p.path, p.line, p.code, p.message))
+    assert any(p.code == "personal-number" for p in fresh)
+    [kept] = (tmp_path / "cache/findings").glob("*.json")
+    rows = json.loads(kept.read_text(encoding="utf-8"))
+    old_layout = json.dumps([{**p.as_json(), "column": p.column} for p in fresh])
+    for damaged in (old_layout, "{", json.dumps({**rows, "format": 1}), json.dumps({"format": rows["format"]}),
+                    json.dumps({**rows, "findings": [row[:3] for row in rows["findings"]]})):
+        kept.write_text(damaged, encoding="utf-8")
+        assert _findings.run_checks_remembered(load_project(root), list(CHECKS)) == fresh
+        assert json.loads(kept.read_text(encoding="utf-8")) == rows
+
+
+WEASYPRINT_WITHOUT_THE_FAST_LOOKUP = r"""
+import ctypes.util
+import cffi.api
+from mobcontent.printing import pdf
+
+real = cffi.api._load_backend_lib
+
+def only_by_the_search(backend, name, flags):  # a system where the loader alone does not find Pango
+    if "pango-1.0" in str(name) and ctypes.util.find_library is pdf._no_library_search:
+        raise OSError("not found without the library search")
+    return real(backend, name, flags)
+
+cffi.api._load_backend_lib = only_by_the_search
+pdf.load_weasyprint()
+from weasyprint.text import ffi
+print("pango", ffi.pango is not None, "search restored", ctypes.util.find_library is not pdf._no_library_search)
+"""
+
+
+def test_weasyprint_is_imported_without_the_library_search_and_with_it_where_needed(tmp_path):
+    """The fast import finds Pango and HarfBuzz (with subsetting) by their file names; on a
+    system where only the library search finds them, the import is done again with it,
+    and WeasyPrint's message about the failed first try is never printed."""
+    import subprocess
+    import sys
+    fast = subprocess.run([sys.executable, "-c", "from mobcontent.printing import pdf; pdf.load_weasyprint();"
+                           "import ctypes.util; print(pdf.harfbuzz_subset_available(),"
+                           " ctypes.util.find_library is not pdf._no_library_search)"],
+                          capture_output=True, text=True, timeout=120)
+    assert fast.stdout == "True True\n", fast.stderr
+    again = subprocess.run([sys.executable, "-c", WEASYPRINT_WITHOUT_THE_FAST_LOOKUP],
+                           capture_output=True, text=True, timeout=120)
+    assert again.stdout == "pango True search restored True\n", again.stdout + again.stderr

@@ -338,20 +338,17 @@ def test_overflow_and_missing_glyph_in_vietnamese(make_project, shared_kit):
 
 @pytest.mark.skipif(not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").is_file(),
                     reason="DejaVu Sans is not installed")
-def test_stacking_errors_follow_the_language():
+def test_stacking_errors_follow_the_language(tmp_path):
     """glyph-stacking messages are worded in the interface language (cached per language)."""
     from mobcontent.checks.glyphs import stacking_problems
+    from mobcontent.printing.fonts import FontFace, FontKit
 
-    class Face:
-        path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-
-    class Kit:
-        faces = (Face(),)
-
-    english = stacking_problems(Kit())
+    dejavu = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    kit = FontKit(tmp_path, (FontFace("MC Sans", 400, "normal", dejavu),), "dejavu")
+    english = stacking_problems(kit)
     assert english[0].message.startswith("ê̆: breve overlaps the circumflex (breve bottom ")
     set_language("vi")
-    vietnamese = stacking_problems(Kit())
+    vietnamese = stacking_problems(kit)
     assert vietnamese[0].code == "glyph-stacking"
     assert vietnamese[0].message.startswith("ê̆: dấu trăng đè lên dấu mũ (chân dấu trăng ")
     assert vietnamese[0].hint == ("phông chữ vẽ dấu trăng đè lên dấu mũ hoặc dấu móc: "

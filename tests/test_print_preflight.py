@@ -1,13 +1,16 @@
 """Preflight: glyphs (at the line they came from), ê̆ stacking, and why a release is refused."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from conftest import BASE_FILES
 from print_support import run
 
+from mobcontent.checks import glyphs as _glyphs
 from mobcontent.checks.glyphs import locate, stacking_problems
+from mobcontent.printing.fonts import FontFace, FontKit, prepare_font_kit
 from mobcontent.printing.stacking import check_stacking
 
 PHONE = "☎"  # U+260E: in the kit's base repertoire, but no Noto face draws it
@@ -79,22 +82,42 @@ def test_locate_finds_the_line_below_the_origin(tmp_path):
     assert locate(tmp_path, "a.po:1", "q") == ("a.po", 1)
 
 
+def dejavu_kit(folder: Path) -> FontKit:
+    return FontKit(folder, (FontFace("MC Sans", 400, "normal", DEJAVU),), "dejavu")
+
+
 @pytest.mark.skipif(not DEJAVU.is_file(), reason="DejaVu Sans is not installed")
-def test_dejavu_fails_the_stacking_check_and_the_kit_passes(shared_kit):
+def test_dejavu_fails_the_stacking_check_and_the_kit_passes(shared_kit, tmp_path):
     problems = check_stacking(DEJAVU)
     assert problems and any(p.startswith("ê̆") for p in problems)
-
-    class Face:
-        path = DEJAVU
-
-    class FakeKit:
-        faces = (Face(),)
-
-    found = stacking_problems(FakeKit())
+    found = stacking_problems(dejavu_kit(tmp_path))
     assert found and {p.code for p in found} == {"glyph-stacking"} and {p.severity for p in found} == {"error"}
-    from mobcontent.printing.fonts import prepare_font_kit
+    assert [p.message for p in found] == problems
     kit = prepare_font_kit(shared_kit)
     assert stacking_problems(kit) == []
+
+
+@pytest.mark.skipif(not DEJAVU.is_file(), reason="DejaVu Sans is not installed")
+def test_stacking_is_worked_out_once_per_kit_and_kept_beside_it(tmp_path, monkeypatch):
+    """Another process (here: the in-process memory forgotten) reads the kept answer and shapes
+    nothing; a kept file that is damaged or from another tool version is worked out again."""
+    first = stacking_problems(dejavu_kit(tmp_path))
+    kept = tmp_path / "stacking.en.json"
+    assert kept.is_file() and first
+
+    def no_shaping(path):
+        raise AssertionError(f"{path} was shaped again")
+
+    _glyphs._stacking.cache_clear()
+    monkeypatch.setattr(_glyphs, "check_stacking", no_shaping)
+    assert stacking_problems(dejavu_kit(tmp_path)) == first
+    monkeypatch.undo()
+    for damaged in ("{not json", json.dumps({"tool": "0.0.0:old", "faces": {"DejaVuSans.ttf": []}}),
+                    json.dumps({"tool": json.loads(kept.read_text())["tool"], "faces": {"DejaVuSans.ttf": [3]}})):
+        kept.write_text(damaged, encoding="utf-8")
+        _glyphs._stacking.cache_clear()
+        assert stacking_problems(dejavu_kit(tmp_path)) == first, damaged
+        assert json.loads(kept.read_text())["faces"]["DejaVuSans.ttf"] == [p.message for p in first]
 
 
 def test_release_lists_every_reason_and_writes_nothing(make_project, shared_kit):

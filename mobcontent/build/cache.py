@@ -15,7 +15,7 @@ from stat import S_ISREG
 from ..base.errors import MobcontentError, Problem
 from ..base.files import confine, sha256, user_cache_dir, write_atomic
 from ..base.model import Project
-from ..base.version import __version__
+from ..base.version import tool_fingerprint
 from ..content.approvals import APPROVALS_PATH, review_path
 from ..pipeline.layout import COMMON_LAYOUT, Layout, leaflet_date, read_layout
 from ..pipeline.translate import catalog_path, read_catalog
@@ -176,23 +176,6 @@ def reuse_outputs(build_dir: Path, cached, inputs: dict, options: BuildOptions) 
             return None
         outputs.append(Output.from_json(output))
     return outputs
-
-
-_FINGERPRINT: list[str] = []
-
-
-def tool_fingerprint() -> str:
-    """The tool's version and a hash of its code and layouts: outputs of an older
-    mobcontent (or one edited in development) are not reused."""
-    if not _FINGERPRINT:
-        import hashlib
-        digest = hashlib.sha256(__version__.encode())
-        package = Path(__file__).parents[1]
-        for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".html", ".css",
-                                                                                          ".yaml")):
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-        _FINGERPRINT.append(f"{__version__}:{digest.hexdigest()[:16]}")
-    return _FINGERPRINT[0]
 
 
 class InputHashes:

@@ -15,6 +15,7 @@ from ..base.errors import Problem
 from ..base.files import sha256, write_file
 from ..base.i18n import _
 from ..base.model import Leaflet, Project
+from ..base.version import tool_fingerprint
 from ..checks.approvals import DRAFT_CODES, job_approvals, job_reviews
 from ..checks.privacy import RELEASE_ERRORS
 from ..checks.typography import typography_problems
@@ -41,13 +42,7 @@ from ..printing.copyfit import fit_layout
 from ..printing.pdf import PdfSettings, render_document, write_pdf
 from ..printing.previews import render_pngs
 from ..printing.typography import page_fills, typeset_report
-from .cache import (
-    InputHashes,
-    read_fit_cache,
-    reuse_outputs,
-    tool_fingerprint,
-    write_fit_cache,
-)
+from .cache import InputHashes, read_fit_cache, reuse_outputs, write_fit_cache
 from .gate import FAILING_CODES, READY, check_job, edition_state
 from .manifest import Output
 from .plan import BuildOptions, Job, JobResult
@@ -295,9 +290,16 @@ def findings_by_path(findings) -> dict[str, list[Problem]]:
     file: a build with thousands of findings looks each job's up rather than through all."""
     index: dict[str, list[Problem]] = {}
     for p in findings:
-        if (p.severity == "error" or p.code in DRAFT_CODES or p.code in RELEASE_ERRORS) and p.code not in PER_AUDIENCE:
+        if concerns_jobs(p):
             index.setdefault(p.path, []).append(p)
     return index
+
+
+def concerns_jobs(p: Problem) -> bool:
+    """Whether a check finding can change an edition that read its file: an error, an
+    approval or review warning, or a warning that a release refuses (the other warnings
+    are the checks' to report, not the build's)."""
+    return (p.severity == "error" or p.code in DRAFT_CODES or p.code in RELEASE_ERRORS) and p.code not in PER_AUDIENCE
 
 
 #: Check errors that hold for one audience only: each job finds its own when it adapts.

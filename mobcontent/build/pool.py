@@ -11,18 +11,26 @@ from dataclasses import replace
 from ..base.errors import MobcontentError, Problem
 from ..base.i18n import _
 from ..base.model import Project
+from ..base.version import tool_fingerprint
 from ..checks.runner import BUILD_CHECKS, QUICK_CHECKS, run_checks
 from ..printing.pdf import font_configuration, load_weasyprint
 from .findings import run_checks_remembered
 from .gate import FAILED
-from .job import build_job, findings_by_path, related_findings, with_findings
+from .job import (
+    build_job,
+    concerns_jobs,
+    findings_by_path,
+    related_findings,
+    with_findings,
+)
 from .plan import BuildOptions, Job, JobResult
 from .watchdog import CRASH, MEMORY, TIMEOUT, Limits, run_watched
 
 
 def run_jobs(project: Project, jobs: list[Job], kit, options: BuildOptions, cache: dict, progress=None,
              findings=None) -> tuple[list[JobResult], tuple[Problem, ...]]:
-    """Every job's result in plan order, and the project's check findings.
+    """Every job's result in plan order, and the project's check findings (of the checks
+    run in the pool, only those that concern jobs: :func:`concerns_jobs`).
 
     With ``findings=None`` the quick checks (:data:`QUICK_CHECKS`: the approvals) run
     here first, so every job knows them, and the others run in the pool as its first
@@ -90,7 +98,8 @@ def _watched(project, jobs: dict, tasks, kit, options, findings):
     """``(kind, value)`` of each task as it finishes in the watched workers: the findings
     of the checks task, a JobResult for a job (a stopped or dead worker fails its job)."""
     limits = Limits(options.time_limit, options.memory_limit)
-    load_weasyprint()  # once, here: the workers inherit it
+    load_weasyprint()  # once, here: the workers inherit it (and the code's fingerprint)
+    tool_fingerprint()
     _WORKER.update(project=project, kit=kit, options=options, findings=findings, jobs=jobs)
     try:
         for done in run_watched(_worker_task, tasks, options.jobs, limits, _init_worker, (kit.key,)):
@@ -116,8 +125,8 @@ def _worker_task(kind: str, name: str, cached):
     """One task, in a worker: the project checks, or one job (its own errors are its problems)."""
     import time
     project, options = _WORKER["project"], _WORKER["options"]
-    if kind == "checks":
-        return tuple(run_checks_remembered(project, BUILD_CHECKS, _WORKER["kit"].key))
+    if kind == "checks":  # only what a job may take in travels back (thousands of warnings need not)
+        return tuple(p for p in run_checks_remembered(project, BUILD_CHECKS, _WORKER["kit"].key) if concerns_jobs(p))
     job = _WORKER["jobs"][name]
     start = time.perf_counter()
     try:

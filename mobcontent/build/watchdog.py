@@ -57,6 +57,11 @@ class _MemoryCapHit(Exception):
     """Raised in the worker when a task hit the memory cap (picklable, sent to the parent)."""
 
 
+#: How often pebble's threads in the parent look at the workers (its ``CONSTS.sleep_unit``,
+#: 0.1 s by default): a time limit is seen this much late at most, and stopping the pool
+#: at the end of a build waits up to twice this long.
+POLL_SECONDS = 0.02
+
 _STATE: dict = {}
 
 
@@ -67,11 +72,12 @@ def run_watched(function: Callable, arguments: Iterable[tuple], workers: int, li
     import multiprocessing
     from concurrent.futures import as_completed
 
-    from pebble import ProcessPool
+    from pebble import CONSTS, ProcessPool
 
     tasks = list(arguments)
     if not tasks:
         return
+    CONSTS.sleep_unit = min(CONSTS.sleep_unit, POLL_SECONDS)
     gc.freeze()  # what the workers inherit stays out of their collections: not copied page by page
     pool = ProcessPool(max_workers=max(1, min(workers, len(tasks))), context=multiprocessing.get_context("fork"),
                        initializer=_start_worker, initargs=(initializer, tuple(initargs), limits.memory_mb))

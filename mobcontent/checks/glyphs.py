@@ -4,16 +4,19 @@ line that holds the character.
 """
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
 from ..base.errors import ContentError, Problem
-from ..base.files import read_regular
+from ..base.files import read_regular, write_atomic
 from ..base.i18n import _, language
 from ..base.model import Project
 from ..base.plainwords import describe_char
+from ..base.version import tool_fingerprint
 from ..pipeline.fontkit import font_cache_dir, project_characters
 from ..printing.fonts import SANS, SERIF, prepare_font_kit
 from ..printing.stacking import check_stacking
@@ -85,18 +88,37 @@ def _read_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
 
 def stacking_problems(kit) -> list[Problem]:
     """``glyph-stacking`` errors: faces of the kit where a breve does not stack on ê ô ơ ư."""
-    return list(_stacking(tuple(face.path for face in kit.faces), language()))
+    return list(_stacking(kit.directory, tuple(face.path for face in kit.faces), language()))
 
 
 @lru_cache(maxsize=8)
-def _stacking(paths: tuple[Path, ...], lang: str = "en") -> tuple[Problem, ...]:
+def _stacking(directory: Path, paths: tuple[Path, ...], lang: str = "en") -> tuple[Problem, ...]:
     """The kit's stacking errors (cached per interface language: they are worded in it)."""
     found = []
-    for path in paths:
-        for problem in check_stacking(path):
+    for path, problems in zip(paths, _stacking_messages(directory, paths, lang)):
+        for problem in problems:
             found.append(Problem("glyph-stacking", "error", str(path), 0, problem,
                                  _("the font draws the breve into the circumflex or horn: use the font kit's Noto faces")))
     return tuple(found)
+
+
+def _stacking_messages(directory: Path, paths: tuple[Path, ...], lang: str) -> list[list[str]]:
+    """What :func:`check_stacking` says of each face, kept beside the kit (a kit's faces never
+    change once built): shaping and measuring them costs a tenth of a second in every process
+    that prints. Worked out again for another tool version or another language."""
+    kept = Path(directory) / f"stacking.{lang}.json"
+    names = [Path(path).name for path in paths]
+    with contextlib.suppress(OSError, ValueError):  # absent, unreadable or not what we write: worked out
+        data = json.loads(kept.read_bytes().decode("utf-8"))
+        faces = data.get("faces") if isinstance(data, dict) and data.get("tool") == tool_fingerprint() else None
+        if isinstance(faces, dict) and all(isinstance(faces.get(name), list) for name in names) \
+                and all(isinstance(m, str) for name in names for m in faces[name]):
+            return [faces[name] for name in names]
+    said = [check_stacking(path) for path in paths]
+    with contextlib.suppress(OSError):  # a kit folder that cannot be written only costs time
+        write_atomic(kept, json.dumps({"tool": tool_fingerprint(), "faces": dict(zip(names, said))},
+                                      ensure_ascii=False).encode("utf-8"))
+    return said
 
 
 def project_glyph_problems(project, kit=None) -> list[Problem]:

@@ -20,11 +20,15 @@ the same way:
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes.util
 import hashlib
+import io
 import logging
 import mimetypes
 import os
 import re
+import sys
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -56,20 +60,48 @@ def font_configuration(fonts_key: str = ""):
     ~100 ms, so it is reused). One per kit: fontconfig would otherwise hold two faces
     named "MC Sans 400" once a kit changes, and pick either."""
     if fonts_key not in _FONT_CONFIGS:
+        load_weasyprint()
         from weasyprint.text.fonts import FontConfiguration
         _FONT_CONFIGS[fonts_key] = FontConfiguration()
     return _FONT_CONFIGS[fonts_key]
 
 
 def load_weasyprint() -> None:
-    """Import WeasyPrint now (about 0.4 s): a build does it once before its worker processes
-    fork, so that they share it rather than each importing it again."""
-    import weasyprint  # noqa: F401
+    """Import WeasyPrint, once per process: a build does it before its worker processes
+    fork, so that they share it rather than each importing it again.
+
+    WeasyPrint finds Pango and HarfBuzz by trying several names for each library; cffi
+    hands every name without a full file name to :func:`ctypes.util.find_library`, which
+    runs ``ldconfig`` (and more) each time: 0.17 s of a 0.4 s import. On Linux the names
+    that are full file names (``libpango-1.0.so.0``) are found by the dynamic loader
+    itself, so the import first runs without that search, its messages kept quiet; if a
+    library is not found that way, it runs again as WeasyPrint does it.
+    """
+    if "weasyprint.text.fonts" in sys.modules:
+        return
+    if sys.platform.startswith("linux"):
+        search = ctypes.util.find_library
+        ctypes.util.find_library = _no_library_search
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # WeasyPrint prints when a library is missing
+                import weasyprint.text.fonts
+            return
+        except OSError:  # found only by the search: forget the half-done import, do it again with it
+            for name in [name for name in sys.modules if name.split(".")[0] == "weasyprint"]:
+                del sys.modules[name]
+        finally:
+            ctypes.util.find_library = search
     import weasyprint.text.fonts  # noqa: F401
+
+
+def _no_library_search(_name: str) -> None:
+    """:func:`ctypes.util.find_library` that finds nothing: cffi then lets the dynamic
+    loader look the name up itself."""
 
 
 def harfbuzz_subset_available() -> bool:
     """Whether WeasyPrint found libharfbuzz-subset (embedding fonts is ~10x faster with it)."""
+    load_weasyprint()
     from weasyprint.text.ffi import harfbuzz_subset
     return harfbuzz_subset is not None
 
@@ -90,6 +122,7 @@ def cmyk_profile() -> Path:
 
 def make_fetcher(allowed: list[Path]):
     """A URL fetcher that reads only ``data:`` URLs and regular files under ``allowed``."""
+    load_weasyprint()
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     class _Refused(FatalURLFetchingError):
@@ -206,6 +239,7 @@ def render_document(html: str, base_dir: Path, allowed: list[Path], variant: str
                     fonts_key: str = "") -> Rendered:
     """Lay ``html`` out into pages (no PDF yet); ``variant`` adds what it needs to the CSS,
     ``fonts_key`` (the font kit's key) chooses the FontConfiguration."""
+    load_weasyprint()
     from weasyprint import CSS, HTML
     from weasyprint.urls import FatalURLFetchingError
 
