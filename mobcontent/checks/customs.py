@@ -111,9 +111,14 @@ def searchable(text: str) -> str:
 
 def search_folded(folded: str, term: str) -> list[tuple[int, int]]:
     """``(start, end)`` of ``term`` in text made :func:`searchable`."""
-    if not term.strip():
+    if not term.strip() or _first_syllable(term) not in folded:  # a match holds it as it is: most texts do not
         return []
     return [m.span() for m in term_pattern(term).finditer(folded)]
+
+
+@lru_cache(maxsize=4096)
+def _first_syllable(term: str) -> str:
+    return fold(term).split()[0]
 
 
 # --------------------------------------------------------------------------- who reads what
