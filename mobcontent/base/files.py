@@ -11,6 +11,7 @@ renamed into place, so they never go through a link.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
@@ -354,3 +355,64 @@ def unsafe_files(root: Path) -> list:
     for rel in READ_PATHS:
         visit(Path(root) / rel, rel, 0, rel in TEXT_PATHS)
     return problems
+
+
+#: What in a project's top folder nothing reads as content: the build's own outputs,
+#: version control, the lock a running command holds.
+SKIPPED = frozenset({"build", ".git", ".hg", ".svn", LOCK_NAME})
+#: Past this many files a listing costs more than the caches keyed on it save.
+MOST_FILES = 50_000
+
+
+def project_listing(root: Path) -> list[tuple[str, str]] | None:
+    """``(relative path, what it is)`` of everything under ``root`` but :data:`SKIPPED`,
+    sorted: a file's sha256, ``link:<target>``, ``folder`` or ``special:<type>``; links are
+    never followed, a FIFO or a device never opened. None past :data:`MOST_FILES`. What the
+    caches of a project's state (its loaded form, the checks' findings) are keyed on."""
+    found: list[tuple[str, str]] = []
+    pending = [""]
+    top = os.fspath(root)
+    while pending:
+        folder = pending.pop()
+        with os.scandir(f"{top}/{folder}" if folder else top) as listing:
+            for entry in listing:
+                if folder == "" and entry.name in SKIPPED:
+                    continue
+                rel = f"{folder}/{entry.name}" if folder else entry.name
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISLNK(info.st_mode):
+                    found.append((rel, "link:" + os.readlink(entry.path)))
+                elif stat.S_ISDIR(info.st_mode):
+                    pending.append(rel)
+                    found.append((rel, "folder"))
+                elif stat.S_ISREG(info.st_mode):
+                    found.append((rel, _file_sha256(entry.path, info.st_size, info.st_mtime_ns)))
+                else:
+                    found.append((rel, f"special:{stat.S_IFMT(info.st_mode)}"))
+                if len(found) > MOST_FILES:
+                    return None
+    return sorted(found)
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a regular file's bytes ("" when absent, a link, or not a regular file: a
+    FIFO or a device is never opened for reading), remembered while its size and mtime hold."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return ""
+    if not stat.S_ISREG(info.st_mode):
+        return ""
+    return _file_sha256(str(path), info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=65536)
+def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -4,16 +4,14 @@ exactly those inputs.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import re
 from dataclasses import replace
 from pathlib import Path
-from stat import S_ISREG
 
 from ..base.errors import MobcontentError, Problem
-from ..base.files import confine, sha256, user_cache_dir, write_atomic
+from ..base.files import confine, file_sha256, sha256, user_cache_dir, write_atomic
 from ..base.model import Project
 from ..base.version import tool_fingerprint
 from ..content.approvals import APPROVALS_PATH, review_path
@@ -99,30 +97,6 @@ def write_fit_cache(root: Path, name: str, inputs: dict, problems) -> None:
     data = {"inputs": inputs, "problems": [p.as_json() for p in problems]}
     with contextlib.suppress(OSError):
         write_atomic(fit_cache_path(root, name), json.dumps(data, ensure_ascii=False).encode("utf-8"))
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a regular file's bytes ("" when absent, a link, or not a regular file: a
-    FIFO or a device is never opened for reading), remembered while its size and mtime hold."""
-    try:
-        stat = os.lstat(path)
-    except OSError:
-        return ""
-    if not S_ISREG(stat.st_mode):
-        return ""
-    return _file_sha256(str(path), stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=65536)
-def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return ""
-    with os.fdopen(fd, "rb") as handle:
-        if not S_ISREG(os.fstat(fd).st_mode):
-            return ""
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def fast_reuse(project: Project, job: Job, cached, kit_key: str, options: BuildOptions) -> list[Output] | None:

@@ -15,22 +15,15 @@ import hashlib
 import json
 import os
 import shutil
-import stat
 from pathlib import Path
 
 from ..base.errors import Problem
-from ..base.files import LOCK_NAME, user_cache_dir, write_atomic
+from ..base.files import project_listing, user_cache_dir, write_atomic
 from ..base.i18n import language
 from ..base.model import Project
 from ..base.version import tool_fingerprint
 from ..checks.runner import BUILD_OUTPUT_CHECKS, run_checks
-from .cache import file_sha256
 
-#: What in a project's top folder no check reads: the build's own outputs, version
-#: control, the lock a running command holds.
-SKIPPED = frozenset({"build", ".git", ".hg", ".svn", LOCK_NAME})
-#: Past this many files the key costs more than it saves: the checks just run.
-MOST_FILES = 50_000
 #: The findings kept: of this many project states (the most recently written).
 KEPT = 8
 #: The layout of a findings file: each finding a row (code, severity, path, line,
@@ -74,7 +67,7 @@ def findings_key(root: Path, checks: list, kit_key: str = "") -> str | None:
                  *(f"{check.__module__}.{check.__name__}" for check in checks)):
         digest.update(part.encode() + b"\0")
     try:
-        entries = _project_files(Path(root))
+        entries = project_listing(Path(root))
     except OSError:
         return None
     if entries is None:
@@ -82,33 +75,6 @@ def findings_key(root: Path, checks: list, kit_key: str = "") -> str | None:
     for rel, what in entries:
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + what.encode() + b"\0")
     return digest.hexdigest()
-
-
-def _project_files(root: Path) -> list[tuple[str, str]] | None:
-    """``(relative path, sha256, link target or "folder")`` of everything under ``root``
-    but the skipped folders, sorted; links are never followed."""
-    found: list[tuple[str, str]] = []
-    pending = [""]
-    while pending:
-        folder = pending.pop()
-        with os.scandir(root / folder if folder else root) as listing:
-            for entry in listing:
-                if folder == "" and entry.name in SKIPPED:
-                    continue
-                rel = f"{folder}/{entry.name}" if folder else entry.name
-                info = entry.stat(follow_symlinks=False)
-                if stat.S_ISLNK(info.st_mode):
-                    found.append((rel, "link:" + os.readlink(entry.path)))
-                elif stat.S_ISDIR(info.st_mode):
-                    pending.append(rel)
-                    found.append((rel, "folder"))
-                elif stat.S_ISREG(info.st_mode):
-                    found.append((rel, file_sha256(Path(entry.path))))
-                else:
-                    found.append((rel, f"special:{stat.S_IFMT(info.st_mode)}"))
-                if len(found) > MOST_FILES:
-                    return None
-    return sorted(found)
 
 
 def _read(path: Path) -> list[Problem] | None:

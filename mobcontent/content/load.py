@@ -18,6 +18,7 @@ from ..base.i18n import _
 from ..base.model import Config, Project
 from .approvals import APPROVALS_PATH, load_approvals
 from .message import parse_message
+from .remembered import remembered
 from .schema import _read_yaml_file, _Reader
 from .settings import (
     _check_leaflet,
@@ -38,8 +39,15 @@ def load_project(root: Path | str, keep_going: bool = False) -> Project:
     lists it goes to ``Project.failed`` with the reasons, and every load problem is
     kept in ``Project.unloaded``. The project settings, audiences and locales must
     still load: every leaflet depends on them.
+
+    A project loaded before in exactly this state is read back from the user's cache
+    (:mod:`mobcontent.content.remembered`).
     """
     root = Path(os.path.abspath(root))  # -C . must work: layouts and assets become file URIs
+    return remembered(root, keep_going, _load_project)
+
+
+def _load_project(root: Path, keep_going: bool) -> Project:
     problems: list[Problem] = []
     if not (root / "mobcontent.yaml").is_file():
         raise ProjectError([Problem("project-missing", "error", str(root / "mobcontent.yaml"), 0,
