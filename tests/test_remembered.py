@@ -16,6 +16,11 @@ from mobcontent.content.load import load_project
 MESSAGE = "---\ntitle: {title}\ntopics: [scam]\nstatus: draft\n---\nGọi **113** khi nghi ngờ.\n"
 
 
+def rad_po_with(text: str) -> str:
+    return ('msgid ""\nmsgstr ""\n"Language: rad\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+            f'#, fuzzy\nmsgid "Gọi **113** khi nghi ngờ."\nmsgstr "{text} **113**."\n')
+
+
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
@@ -154,3 +159,23 @@ def test_a_link_planted_where_the_key_does_not_look_is_still_refused(make_projec
         load_project(root)
     assert [(p.code, p.path) for p in refused.value.problems] == [("path-outside-project", ".mobcontent.lock")]
     assert victim.read_text(encoding="utf-8") == "keep"
+
+
+def test_the_catalogs_characters_are_read_once_and_follow_every_change(make_project, cache, monkeypatch):
+    """The font kit's character set reads every catalog once per state of the catalogs; a
+    changed catalog gives its new letters."""
+    from mobcontent.pipeline import fontkit as _fontkit
+    root = make_project({"locales/rad/LC_MESSAGES/messages/lua-dao.po": rad_po_with("Ƀuôn")})
+    assert "Ƀ" in _fontkit.project_characters(load_project(root))
+
+    def no_reading(*args):
+        raise AssertionError("a catalog was read again")
+
+    monkeypatch.setattr(_fontkit, "read_at", no_reading)
+    again = _fontkit.project_characters(load_project(root, keep_going=True))  # another project object
+    assert "Ƀ" in again
+    monkeypatch.undo()
+    monkeypatch.setenv("MOBCONTENT_CACHE", str(cache.parent))
+    (root / "locales/rad/LC_MESSAGES/messages/lua-dao.po").write_text(rad_po_with("Ŭ"), encoding="utf-8")
+    changed = _fontkit.project_characters(load_project(root))
+    assert "Ŭ" in changed and "Ƀ" not in changed

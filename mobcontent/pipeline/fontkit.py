@@ -2,10 +2,12 @@
 """
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 from pathlib import Path
 
-from ..base.files import read_at, user_cache_dir
+from ..base.files import file_sha256, read_at, user_cache_dir, write_atomic
 from ..base.model import Project
 from .layout import LAYOUT_STRINGS
 
@@ -51,7 +53,39 @@ def _characters(project: Project, catalogs: list[Path]) -> str:
             chars.update(profile.name)
             for value in list(profile.terms.values()) + list(profile.fields.values()):
                 chars.update(value)
-    for path in catalogs:  # every character of every catalog: a superset of the msgstrs, read without parsing
-        rel = path.relative_to(project.root).as_posix()
-        chars.update(read_at(path, rel).decode("utf-8", errors="ignore"))
+    chars.update(_catalog_characters(project.root, catalogs))
     return "".join(sorted(chars))
+
+
+def _catalog_characters(root: Path, catalogs: list[Path]) -> str:
+    """Every character of every catalog: a superset of the msgstrs, read without parsing.
+
+    Kept in the user's cache under the sha256 of the catalogs' bytes (reading a thousand
+    catalogs costs a tenth of a second; their hashes are known once the project is loaded)."""
+    digest = hashlib.sha256()
+    for path in catalogs:
+        sha = file_sha256(path)
+        if not sha:  # a link or not a regular file: read below, where it is refused or followed
+            return _read_characters(root, catalogs)
+        digest.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0" + sha.encode())
+    kept = user_cache_dir("characters") / f"{digest.hexdigest()}.txt"
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        return kept.read_bytes().decode("utf-8")
+    found = _read_characters(root, catalogs)
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+        write_atomic(kept, found.encode("utf-8"))
+        old = sorted(kept.parent.glob("*.txt"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
+        for stale in old[KEPT_CHARACTERS:]:
+            stale.unlink(missing_ok=True)
+    return found
+
+
+def _read_characters(root: Path, catalogs: list[Path]) -> str:
+    chars: set[str] = set()
+    for path in catalogs:
+        chars.update(read_at(path, path.relative_to(root).as_posix()).decode("utf-8", errors="ignore"))
+    return "".join(sorted(chars))
+
+
+#: The catalogs' characters kept: of this many states of the catalogs.
+KEPT_CHARACTERS = 16
