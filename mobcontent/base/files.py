@@ -394,6 +394,32 @@ def project_listing(root: Path) -> list[tuple[str, str]] | None:
     return sorted(found)
 
 
+def state_key(root: Path, *parts: str) -> str | None:
+    """The sha256 of ``parts`` and of :func:`project_listing` of ``root``: the key of a cache
+    of the project's state (each part one input of what is kept). None when the project
+    cannot be listed (too many files, a folder that cannot be read)."""
+    try:
+        entries = project_listing(Path(root))
+    except OSError:
+        return None
+    if entries is None:
+        return None
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    for rel, what in entries:
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + what.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def keep_newest(folder: Path, pattern: str, count: int) -> None:
+    """Delete all but the ``count`` most recently written files of ``folder`` matching
+    ``pattern`` (a cache folder of the user's, never a project's)."""
+    files = sorted(folder.glob(pattern), key=lambda f: f.stat().st_mtime_ns, reverse=True)
+    for old in files[count:]:
+        old.unlink(missing_ok=True)
+
+
 def file_sha256(path: Path) -> str:
     """sha256 of a regular file's bytes ("" when absent, a link, or not a regular file: a
     FIFO or a device is never opened for reading), remembered while its size and mtime hold."""

@@ -11,14 +11,13 @@ files. Any change to one of them is a new key: the checks run again.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
 from pathlib import Path
 
 from ..base.errors import Problem
-from ..base.files import project_listing, user_cache_dir, write_atomic
+from ..base.files import keep_newest, state_key, user_cache_dir, write_atomic
 from ..base.i18n import language
 from ..base.model import Project
 from ..base.version import tool_fingerprint
@@ -47,7 +46,7 @@ def run_checks_remembered(project: Project, checks: list, kit_key: str = "") -> 
                 write_atomic(path, json.dumps({"format": FORMAT, "findings": [
                     [p.code, p.severity, p.path, p.line, p.message, p.hint, p.column] for p in found]},
                     ensure_ascii=False).encode("utf-8"))
-                _prune(path.parent)
+                keep_newest(path.parent, "*.json", KEPT)
     fresh = [problem for check in live for problem in check(project)]
     return _in_order([*found, *fresh]) if fresh else found
 
@@ -60,21 +59,10 @@ def _in_order(problems) -> list[Problem]:
 def findings_key(root: Path, checks: list, kit_key: str = "") -> str | None:
     """The cache key of the checks' findings on the project at ``root``, or None when the
     project is too large to list (or cannot be listed)."""
-    digest = hashlib.sha256()
     msgfmt = shutil.which("msgfmt") or ""
     version = os.stat(msgfmt).st_mtime_ns if msgfmt else 0
-    for part in (tool_fingerprint(), language(), kit_key, msgfmt, str(version),
-                 *(f"{check.__module__}.{check.__name__}" for check in checks)):
-        digest.update(part.encode() + b"\0")
-    try:
-        entries = project_listing(Path(root))
-    except OSError:
-        return None
-    if entries is None:
-        return None
-    for rel, what in entries:
-        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + what.encode() + b"\0")
-    return digest.hexdigest()
+    return state_key(Path(root), tool_fingerprint(), language(), kit_key, msgfmt, str(version),
+                     *(f"{check.__module__}.{check.__name__}" for check in checks))
 
 
 def _read(path: Path) -> list[Problem] | None:
@@ -87,10 +75,3 @@ def _read(path: Path) -> list[Problem] | None:
         return [Problem(*row) for row in data["findings"]]
     except (OSError, ValueError, TypeError, KeyError):
         return None
-
-
-def _prune(folder: Path) -> None:
-    """Keep the :data:`KEPT` most recent findings files in ``folder``."""
-    files = sorted(folder.glob("*.json"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
-    for old in files[KEPT:]:
-        old.unlink(missing_ok=True)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import io
 import pickle
 import sys
@@ -33,7 +32,13 @@ import yaml
 
 from ..base import model
 from ..base.errors import Problem, ProjectError
-from ..base.files import project_listing, unsafe_files, user_cache_dir, write_atomic
+from ..base.files import (
+    keep_newest,
+    state_key,
+    unsafe_files,
+    user_cache_dir,
+    write_atomic,
+)
 from ..base.i18n import language
 from ..base.model import Project
 from ..base.version import tool_fingerprint
@@ -61,26 +66,15 @@ def remembered(root: Path, keep_going: bool, load: Callable[[Path, bool], Projec
     if path is not None and load_key(root, keep_going) == key:  # nothing changed while it loaded
         with contextlib.suppress(OSError, pickle.PicklingError):  # a cache that cannot be written only costs time
             write_atomic(path, pickle.dumps(project, protocol=pickle.HIGHEST_PROTOCOL))
-            _prune(path.parent)
+            keep_newest(path.parent, "*.pickle", KEPT)
     return project
 
 
 def load_key(root: Path, keep_going: bool) -> str | None:
     """The key of the loaded form of the project at ``root`` as it is now, or None when it
     cannot be listed (too many files, a folder that cannot be read)."""
-    try:
-        entries = project_listing(root)
-    except OSError:
-        return None
-    if entries is None:
-        return None
-    digest = hashlib.sha256()
-    for part in (str(root), str(keep_going), tool_fingerprint(), language(), sys.version,
-                 yaml.__version__, babel.__version__, str(pickle.HIGHEST_PROTOCOL)):
-        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    for rel, what in entries:
-        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + what.encode() + b"\0")
-    return digest.hexdigest()
+    return state_key(root, str(root), str(keep_going), tool_fingerprint(), language(), sys.version,
+                     yaml.__version__, babel.__version__, str(pickle.HIGHEST_PROTOCOL))
 
 
 class _Unpickler(pickle.Unpickler):
@@ -112,11 +106,3 @@ def _well_formed(project: Project) -> bool:
             and all(isinstance(m, model.Message) for m in project.messages.values())
             and all(isinstance(leaflet, model.Leaflet) for leaflet in project.leaflets.values())
             and all(isinstance(p, Problem) for p in (*project.warnings, *project.unloaded)))
-
-
-def _prune(folder: Path) -> None:
-    """Keep the :data:`KEPT` most recently written projects in ``folder``."""
-    files = sorted(folder.glob("*.pickle"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
-    for old in files[KEPT:]:
-        old.unlink(missing_ok=True)
-

@@ -7,7 +7,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from ..base.files import file_sha256, read_at, user_cache_dir, write_atomic
+from ..base.files import file_sha256, keep_newest, read_at, user_cache_dir, write_atomic
 from ..base.model import Project
 from .layout import LAYOUT_STRINGS
 
@@ -74,9 +74,7 @@ def _catalog_characters(root: Path, catalogs: list[Path]) -> str:
     found = _read_characters(root, catalogs)
     with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
         write_atomic(kept, found.encode("utf-8"))
-        old = sorted(kept.parent.glob("*.txt"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
-        for stale in old[KEPT_CHARACTERS:]:
-            stale.unlink(missing_ok=True)
+        keep_newest(kept.parent, "*.txt", KEPT_CHARACTERS)
     return found
 
 
