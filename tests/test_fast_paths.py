@@ -298,3 +298,60 @@ def test_weasyprint_is_imported_without_the_library_search_and_with_it_where_nee
     again = subprocess.run([sys.executable, "-c", WEASYPRINT_WITHOUT_THE_FAST_LOOKUP],
                            capture_output=True, text=True, timeout=120)
     assert again.stdout == "pango True search restored True\n", again.stdout + again.stderr
+
+
+# --------------------------------------------------------------------------- files read once by the checks
+
+
+def test_the_checks_read_each_project_file_from_the_disk_once(make_project, monkeypatch):
+    from mobcontent.base import files as _files
+    from mobcontent.checks.runner import run_checks
+    from mobcontent.content.load import load_project
+
+    root = make_project({"locales/rad/LC_MESSAGES/messages/lua-dao.po": RAD_PO})
+    project = load_project(root)
+    reads = []
+    original = _files.read_regular
+
+    def read_regular(path, rel, limit=None):
+        reads.append(rel)
+        return original(path, rel, limit)
+
+    monkeypatch.setattr(_files, "read_regular", read_regular)
+    found = run_checks(project)
+    po = "locales/rad/LC_MESSAGES/messages/lua-dao.po"
+    assert reads.count(po) == 1, reads  # the checks' parser, the catalogs, msgfmt's, links, hygiene: one read
+    assert any(p.code == "personal-number" and p.path == po for p in found)  # and every check saw it
+    reads.clear()
+    run_checks(project)  # a new run reads the disk again: nothing is kept after a run
+    assert reads.count(po) == 1
+
+
+def test_a_read_once_scope_keeps_the_first_bytes_and_never_a_failure_or_a_link_out(tmp_path):
+    from mobcontent.base.errors import ContentError
+    from mobcontent.base.files import read_at, read_bytes, reading_once
+
+    root = tmp_path / "p"
+    (root / "content").mkdir(parents=True)
+    note = root / "content" / "note.md"
+    note.write_text("first", encoding="utf-8")
+    (tmp_path / "secret.md").write_text("outside", encoding="utf-8")
+    with reading_once():
+        assert read_bytes(root, "content/note.md") == b"first"
+        note.write_text("second", encoding="utf-8")
+        assert read_at(note, "content/note.md") == b"first"  # one run sees one version of a file
+        try:
+            read_bytes(root, "content/later.md")
+            raise AssertionError("a missing file was read")
+        except ContentError as exc:
+            assert exc.code == "file-unreadable"
+        (root / "content" / "later.md").write_text("now here", encoding="utf-8")
+        assert read_bytes(root, "content/later.md") == b"now here"  # a failure is not kept
+        (root / "content" / "link.md").symlink_to(tmp_path / "secret.md")
+        for _attempt in range(2):
+            try:
+                read_bytes(root, "content/link.md")
+                raise AssertionError("a link out of the project was read")
+            except ContentError as exc:
+                assert exc.code == "path-outside-project"
+    assert read_bytes(root, "content/note.md") == b"second"  # after the scope, the disk again

@@ -11,6 +11,7 @@ renamed into place, so they never go through a link.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -115,8 +116,43 @@ def _too_large(rel: str, size: int, limit: int) -> ContentError:
 
 
 def read_bytes(root: Path, rel: str, limit: int | None = None) -> bytes:
-    """The bytes of the project file ``rel``: confined, regular, bounded."""
-    return read_regular(confine(root, rel), rel, limit)
+    """The bytes of the project file ``rel``: confined, regular, bounded (inside
+    :func:`reading_once`, read from the disk the first time only)."""
+    if _ONCE is None:
+        return read_regular(confine(root, rel), rel, limit)
+    return _read_once(os.path.join(str(root), rel), rel, limit, lambda: root)
+
+
+#: The bytes read so far in the current :func:`reading_once` scope, by full path, name and
+#: limit (None: no scope, every read goes to the disk).
+_ONCE: dict | None = None
+
+
+@contextlib.contextmanager
+def reading_once():
+    """A scope in which each project file is read once: the checks read the same 1,000 PO
+    files five times (their own parser, the catalogs, msgfmt's, the links', hygiene's).
+    The first read is confined and checked like any other; later reads in the scope get
+    the same bytes, so every check of one run sees the same file even if it changes on the
+    disk meanwhile. A read that fails is not kept: it fails again, with its own error.
+    Scopes nest (the outermost one keeps the bytes); the bytes are dropped when it ends."""
+    global _ONCE
+    if _ONCE is not None:
+        yield
+        return
+    _ONCE = {}
+    try:
+        yield
+    finally:
+        _ONCE = None
+
+
+def _read_once(full: str, rel: str, limit: int | None, root) -> bytes:
+    key = (full, rel, limit)
+    data = _ONCE.get(key)
+    if data is None:
+        data = _ONCE[key] = read_regular(confine(root(), rel), rel, limit)
+    return data
 
 
 def project_root_of(path: Path, rel: str) -> Path:
@@ -135,7 +171,9 @@ def project_root_of(path: Path, rel: str) -> Path:
 def read_at(path: Path, rel: str, limit: int | None = None) -> bytes:
     """:func:`read_bytes` for a caller that holds the project file's full path and its
     relative name (``root / rel``, ``rel``)."""
-    return read_bytes(project_root_of(path, rel), rel, limit)
+    if _ONCE is None:
+        return read_bytes(project_root_of(path, rel), rel, limit)
+    return _read_once(str(path), rel, limit, lambda: project_root_of(path, rel))
 
 
 def is_file(root: Path, rel: str) -> bool:

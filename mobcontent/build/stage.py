@@ -44,13 +44,16 @@ def commit_outputs(build_dir: Path, report: BuildReport, jobs: list[Job], write)
     ``build/``; the next build cleans the staging folder."""
     root = build_dir.parent
     by_name = {job.name: job for job in jobs}
+    folders: dict[str, Path] = {}  # each leaflet's folder is made (and checked) once, not once per file
     for result in report.results:
         if not result.rendered or result.refused:
             continue  # a refused release keeps the edition's earlier draft (listed as not released)
         keep = {o.path for o in result.outputs}
         for rel in sorted(keep):
-            folder = make_dirs(root, f"build/{Path(rel).parent.as_posix()}")
-            os.replace(confine(root, f"build/.staging/{rel}"), folder / Path(rel).name)
+            parent = f"build/{Path(rel).parent.as_posix()}"
+            if parent not in folders:
+                folders[parent] = make_dirs(root, parent)
+            os.replace(confine(root, f"build/.staging/{rel}"), folders[parent] / Path(rel).name)
         remove_outputs(build_dir, by_name[result.name], keep)
     write()
     for rel in report.removed:
@@ -80,5 +83,12 @@ def remove_outputs(build_dir: Path, job: Job, keep: set[str] = frozenset()) -> N
 
 
 def _is_output_of(filename: str, name: str) -> bool:
-    """``x.vi.pdf``, ``x.vi.html``, ``x.vi.txt``, ``x.vi.p3.png`` belong to job ``x.vi``."""
-    return re.fullmatch(re.escape(name) + r"\.(pdf|html|txt|p\d+\.png)", filename) is not None
+    """``x.vi.pdf``, ``x.vi.html``, ``x.vi.txt``, ``x.vi.p3.png`` belong to job ``x.vi``.
+
+    >>> _is_output_of("x.vi.p3.png", "x.vi"), _is_output_of("x.vi.pdf", "x"), _is_output_of("x.vipdf", "x.vi")
+    (True, False, False)
+    """
+    return filename.startswith(name + ".") and OUTPUT_SUFFIX_RE.fullmatch(filename, len(name) + 1) is not None
+
+
+OUTPUT_SUFFIX_RE = re.compile(r"pdf|html|txt|p\d+\.png")

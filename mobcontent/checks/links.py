@@ -53,8 +53,11 @@ def blocked_targets(project) -> list:
     hint = _("use https:// links, and images from content/assets/ only")
     problems = []
 
+    md = make_markdown(lambda kind, source: source, assets)  # one parser, reset for each text
+
     def scan(text: str):
-        md = make_markdown(lambda kind, source: source, assets)
+        md.reset()
+        md.mc_blocked = []
         md.convert(text)
         return md.mc_blocked
 

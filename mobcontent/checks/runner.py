@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from ..base.errors import Problem
+from ..base.files import reading_once
 from ..base.model import Project
 from .approvals import (
     APPROVAL_CHECKS,  # not-approved, approval-stale, approval-unrecorded, translation-not-reviewed
@@ -52,8 +53,9 @@ BUILD_CHECKS = [check for check in CHECKS if check not in BUILD_OUTPUT_CHECKS]
 def run_checks(project: Project, checks=None) -> list[Problem]:
     """Run every check; problems sorted by path, line and code, duplicates dropped."""
     found = set(project.warnings)
-    for check in checks or CHECKS:
-        found.update(check(project))
+    with reading_once():  # the checks read the same files: each is read from the disk once
+        for check in checks or CHECKS:
+            found.update(check(project))
     return sorted(found, key=lambda p: (p.path, p.line, p.code, p.message))
 
 
