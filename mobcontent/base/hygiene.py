@@ -49,9 +49,23 @@ def text_problems(text: str, path: str, first_line: int = 1, legacy: bool = True
     ``first_line``), in line order; ``legacy=False`` skips the legacy-font markers (for
     lines that are not text a reader sees)."""
     problems: list[Problem] = []
+    if is_clean(text):
+        return problems
     for offset, line in enumerate(text.split("\n")):
         problems += line_problems(line, path, first_line + offset, legacy)
     return problems
+
+
+def is_clean(text: str) -> bool:
+    """Whether nothing that a rule of :func:`line_problems` looks for is anywhere in
+    ``text`` (no rule's match can span a line break): then no line has a problem. One
+    search of the whole text instead of one per line, since most files are clean.
+
+    >>> is_clean("Gọi 113 khi nghi ngờ.\\nĐắk Lắk"), is_clean("ok\\nke#č"), is_clean("a\\x85b")
+    (True, False, False)
+    """
+    return not (CONTROL_RE.search(text) or REPLACEMENT in text or MOJIBAKE_RE.search(text)
+                or LEGACY_MARKER_RE.search(text))
 
 
 def line_problems(line: str, path: str, number: int, legacy: bool = True) -> list[Problem]:

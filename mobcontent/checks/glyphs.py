@@ -126,11 +126,11 @@ def project_glyph_problems(project, kit=None) -> list[Problem]:
     at its line: message files, PO ``msgstr`` lines, leaflets, audiences, settings.
     Also the kit's ``glyph-stacking`` errors (for ``mobcontent check``)."""
 
-    kit = kit or prepare_font_kit(font_cache_dir(project), project_characters(project))
     everything = project_characters(project)
+    kit = kit or prepare_font_kit(font_cache_dir(project), everything)
     missing = set(kit.missing(everything, SANS)) | set(kit.missing(everything, SERIF))
     problems = []
-    for rel, number, line in _printed_lines(project):
+    for rel, number, line in _printed_lines(project) if missing else ():  # the kit has every character: no line to look at
         for char in sorted(set(line) & missing):
             problems.append(Problem("glyph-missing", "error", rel, number,
                                     _("the fonts have no glyph for {name}").format(name=describe_char(char)),

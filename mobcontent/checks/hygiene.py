@@ -13,7 +13,7 @@ from typing import Iterable
 
 from ..base.errors import ContentError, Problem
 from ..base.files import read_bytes
-from ..base.hygiene import line_problems
+from ..base.hygiene import is_clean, line_problems
 from ..base.model import Project
 
 TEXT_GLOBS = ("mobcontent.yaml", "content/audiences.yaml", "content/messages/*.md", "content/leaflets/*.yaml",
@@ -32,6 +32,8 @@ def check_hygiene(project: Project) -> Iterable[Problem]:
 
 def file_hygiene(text: str, rel: str) -> list:
     """The hygiene problems of one file's text, by the rules of its kind."""
+    if is_clean(text):
+        return []
     lines = text.split("\n")
     if rel.endswith(".po"):
         return [p for number, line, judged in _po_lines(lines) for p in line_problems(line, rel, number, judged)

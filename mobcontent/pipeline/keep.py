@@ -22,6 +22,7 @@ never overflow its column.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -44,6 +45,12 @@ def keep_together(markup: str, values=(), limit: int = 24) -> str:
 
 def value_pattern(values, limit: int = 10 ** 6):
     """A regex matching any of ``values`` (longest first), or None when there are none."""
+    return _value_pattern(tuple(values), limit)
+
+
+@functools.lru_cache(maxsize=256)
+def _value_pattern(values: tuple, limit: int):
+    """Compiled once per process for each set of values (every message of a job asks)."""
     wanted = sorted({v for v in values if v and len(v) <= limit and " " in v.strip()}, key=len, reverse=True)
     if not wanted:
         return None

@@ -23,6 +23,7 @@ are left out; fixed panels are measured by copyfit.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -75,7 +76,20 @@ def typeset_report(document, layout, values=()) -> list[Finding]:
 
 def page_fills(document) -> list[float]:
     """The share (0–1) of each page's text area that its flow uses: the empty space
-    below the last line of every column (or of the page) counts as unused."""
+    below the last line of every column (or of the page) counts as unused.
+
+    Worked out once per laid-out document (copyfit, the typographic report and the
+    manifest's ``fit`` each ask): a document's boxes do not change once laid out."""
+    known = _FILLS.get(document)
+    if known is None:
+        known = _FILLS[document] = tuple(_page_fills(document))
+    return list(known)
+
+
+_FILLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _page_fills(document) -> list[float]:
     fills = []
     for page in document.pages:
         page_box = page._page_box
