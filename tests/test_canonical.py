@@ -70,3 +70,10 @@ def test_sources_are_canonical_on_read_and_checked(make_project):
     assert ("apostrophe", "content/messages/lua-dao.md", 2) in found
     assert ("text-not-nfc", "content/messages/lua-dao.md", 5) in found
     assert ("legacy-encoding", "content/messages/lua-dao.md", 7) in found
+
+
+def test_a_legacy_marker_is_quoted_from_its_own_line_only():
+    fixes = find_fixes("Ơ ih.\nke[uôn\nĐăm", "rad")  # the 8 characters either side cross both line breaks
+    legacy = [f for f in fixes if f.code == "legacy-encoding"]
+    assert legacy and "\n" not in legacy[0].message  # one finding, one line in the report
+    assert legacy[0].message.startswith("'ke[uôn'")

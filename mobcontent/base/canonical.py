@@ -124,11 +124,12 @@ def _fix_words(text: str, locale: str | None, tone_style: str, fixes: list[Fix])
                              _("replace it with the letter meant")))
     legacy = LEGACY_RE.search(text)
     if legacy:
-        start = max(0, legacy.start() - 8)
+        start = max(text.rfind("\n", 0, legacy.start()) + 1, legacy.start() - 8)  # on its own line: shown on one
+        end = min(len(text) if "\n" not in text[legacy.end():] else text.index("\n", legacy.end()), legacy.end() + 8)
         fixes.append(Fix("legacy-encoding", "error",
                          _("'{text}' holds '{char}' inside a word: "
                            "text typed with an old 8-bit Ê Đê/M’nông font").format(
-                             text=text[start:legacy.end() + 8].strip(), char=legacy.group(0)),
+                             text=text[start:end].strip(), char=legacy.group(0)),
                          _("retype the word with a Unicode keyboard "
                            "(e.g. ƀuôn, not [uôn); a person must check it, the tool does not guess")))
     if locale == "vi" and tone_style in ("old", "new"):

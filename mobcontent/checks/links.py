@@ -3,6 +3,7 @@ refuse, reported at their message or PO line.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from ..base.errors import ContentError, Problem
@@ -45,6 +46,11 @@ def svg_assets(project) -> list:
     return problems
 
 
+#: What every link or image in Markdown starts with: ``[`` (inline, reference, definition,
+#: image) or ``<`` (autolink). A text without either has no target to judge.
+MAY_LINK_RE = re.compile(r"[\[<]")
+
+
 def blocked_targets(project) -> list:
     """``link-blocked`` errors for every refused target in the project's messages (at
     the block's line) and translations (at the PO entry's line)."""
@@ -63,6 +69,8 @@ def blocked_targets(project) -> list:
 
     for message in project.messages.values():
         for chunk in message.chunks:
+            if not MAY_LINK_RE.search(chunk.text):
+                continue
             lines = {block.text: block.line for block in segment(chunk)}
             for source, target, reason in scan(chunk.text):
                 problems.append(Problem("link-blocked", "error", message.path, lines.get(source, chunk.line),
@@ -75,7 +83,7 @@ def blocked_targets(project) -> list:
         except (ContentError, OSError):
             continue  # the translation checks report an unreadable file
         for entry in po.entries:
-            if entry.obsolete or not entry.msgstr or ("](" not in entry.msgstr and "<" not in entry.msgstr):
+            if entry.obsolete or not entry.msgstr or not MAY_LINK_RE.search(entry.msgstr):
                 continue
             if markdown_limits(entry.msgstr):
                 continue  # refused by the translation checks before any parser sees it
