@@ -125,7 +125,8 @@ def _fix_words(text: str, locale: str | None, tone_style: str, fixes: list[Fix])
     legacy = LEGACY_RE.search(text)
     if legacy:
         start = max(text.rfind("\n", 0, legacy.start()) + 1, legacy.start() - 8)  # on its own line: shown on one
-        end = min(len(text) if "\n" not in text[legacy.end():] else text.index("\n", legacy.end()), legacy.end() + 8)
+        line_end = text.find("\n", legacy.end())
+        end = legacy.end() + 8 if line_end < 0 else min(line_end, legacy.end() + 8)
         fixes.append(Fix("legacy-encoding", "error",
                          _("'{text}' holds '{char}' inside a word: "
                            "text typed with an old 8-bit Ê Đê/M’nông font").format(

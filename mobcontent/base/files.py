@@ -118,9 +118,7 @@ def _too_large(rel: str, size: int, limit: int) -> ContentError:
 def read_bytes(root: Path, rel: str, limit: int | None = None) -> bytes:
     """The bytes of the project file ``rel``: confined, regular, bounded (inside
     :func:`reading_once`, read from the disk the first time only)."""
-    if _ONCE is None:
-        return read_regular(confine(root, rel), rel, limit)
-    return _read_once(os.path.join(str(root), rel), rel, limit, lambda: root)
+    return _read(os.path.join(str(root), rel), rel, limit, lambda: confine(root, rel))
 
 
 #: The bytes read so far in the current :func:`reading_once` scope, by full path, name and
@@ -130,8 +128,8 @@ _ONCE: dict | None = None
 
 @contextlib.contextmanager
 def reading_once():
-    """A scope in which each project file is read once: the checks read the same 1,000 PO
-    files five times (their own parser, the catalogs, msgfmt's, the links', hygiene's).
+    """A scope in which each project file is read once: the checks read each PO file up
+    to nine times (their own parser, the catalogs, msgfmt's cache key, links, hygiene …).
     The first read is confined and checked like any other; later reads in the scope get
     the same bytes, so every check of one run sees the same file even if it changes on the
     disk meanwhile. A read that fails is not kept: it fails again, with its own error.
@@ -147,11 +145,15 @@ def reading_once():
         _ONCE = None
 
 
-def _read_once(full: str, rel: str, limit: int | None, root) -> bytes:
+def _read(full: str, rel: str, limit: int | None, locate) -> bytes:
+    """The file ``rel`` (``full``: its path as given), at the confined path ``locate()``
+    returns, through the :func:`reading_once` scope when there is one."""
+    if _ONCE is None:
+        return read_regular(locate(), rel, limit)
     key = (full, rel, limit)
     data = _ONCE.get(key)
     if data is None:
-        data = _ONCE[key] = read_regular(confine(root(), rel), rel, limit)
+        data = _ONCE[key] = read_regular(locate(), rel, limit)
     return data
 
 
@@ -171,9 +173,7 @@ def project_root_of(path: Path, rel: str) -> Path:
 def read_at(path: Path, rel: str, limit: int | None = None) -> bytes:
     """:func:`read_bytes` for a caller that holds the project file's full path and its
     relative name (``root / rel``, ``rel``)."""
-    if _ONCE is None:
-        return read_bytes(project_root_of(path, rel), rel, limit)
-    return _read_once(str(path), rel, limit, lambda: project_root_of(path, rel))
+    return _read(str(path), rel, limit, lambda: confine(project_root_of(path, rel), rel))
 
 
 def is_file(root: Path, rel: str) -> bool:

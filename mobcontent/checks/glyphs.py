@@ -129,8 +129,10 @@ def project_glyph_problems(project, kit=None) -> list[Problem]:
     everything = project_characters(project)
     kit = kit or prepare_font_kit(font_cache_dir(project), everything)
     missing = set(kit.missing(everything, SANS)) | set(kit.missing(everything, SERIF))
+    if not missing:  # the kit has every character: no line to look at
+        return stacking_problems(kit)
     problems = []
-    for rel, number, line in _printed_lines(project) if missing else ():  # the kit has every character: no line to look at
+    for rel, number, line in _printed_lines(project):
         for char in sorted(set(line) & missing):
             problems.append(Problem("glyph-missing", "error", rel, number,
                                     _("the fonts have no glyph for {name}").format(name=describe_char(char)),
