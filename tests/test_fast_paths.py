@@ -12,8 +12,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import sys
+
+import pytest
 
 from click.testing import CliRunner
 
@@ -355,3 +359,34 @@ def test_a_read_once_scope_keeps_the_first_bytes_and_never_a_failure_or_a_link_o
             except ContentError as exc:
                 assert exc.code == "path-outside-project"
     assert read_bytes(root, "content/note.md") == b"second"  # after the scope, the disk again
+
+
+def _dive(depth: int) -> int:
+    return 0 if depth == 0 else _dive(depth - 1)
+
+
+def _faults_while_diving(times: int, depth: int) -> int:
+    """Minor page faults while recursing ``depth`` calls deep ``times`` over."""
+    import resource
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(times):
+        _dive(depth)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython" or sys.version_info >= (3, 13) or os.name != "posix",
+                    reason="CPython 3.11/3.12 map a new frame chunk each time a call crosses into it")
+def test_a_task_recursing_back_and_forth_does_not_map_its_frames_each_time():
+    """300 dives 400 calls deep cross the end of a 16 KiB frame chunk at least twice each:
+    called plainly, that is a fresh mapping (a page fault at least) every time; in a
+    watched task the calls stay in the room its frame left (a fault now and then)."""
+    from mobcontent.build.watchdog import Limits, roomy_call, run_watched
+    plain = _faults_while_diving(300, 400)
+    done = next(run_watched(_faults_while_diving, [(300, 400)], workers=1, limits=Limits(60)))
+    assert not done.failure, done.detail
+    assert plain >= 300, plain  # the cost the roomy frame removes, in this interpreter
+    assert done.value < 60, (done.value, plain)
+    assert roomy_call(_faults_while_diving, (300, 400)) < 60  # the same in this process
+    assert roomy_call(divmod, (7, 2)) == (3, 1)
+    with pytest.raises(ZeroDivisionError):
+        roomy_call(divmod, (1, 0))

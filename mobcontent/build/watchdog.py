@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import gc
 import signal
+import sys
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -64,6 +65,32 @@ POLL_SECONDS = 0.02
 
 _STATE: dict = {}
 
+#: CPython 3.11 and 3.12 keep the frames of Python calls in chunks of 16 KiB, each mapped
+#: when a call crosses into it and unmapped when that call returns (python/cpython#142183,
+#: fixed in 3.13). WeasyPrint's layout recursion goes back and forth across a chunk's end
+#: hundreds of times per leaflet: about 400 mmap/munmap pairs and 380 page faults each,
+#: 3-4 ms of system time per leaflet (4 % of a job). A task therefore runs inside a frame
+#: with this many local slots, never used: CPython gives that frame a chunk of 256 KiB,
+#: and the task's own frames fit in the ~130 KiB left after it (one mapping per task).
+#: ``(slots + 1000) * 8`` bytes just over 128 KiB is what makes the chunk twice that.
+ROOM_SLOTS = 15385
+_ROOMY: list = []  # the roomy call, made once per process (before the workers fork)
+
+
+def roomy_call(function: Callable, args: tuple):
+    """``function(*args)``, called from a frame that leaves its calls room to recurse in
+    one chunk of CPython's frame stack (see :data:`ROOM_SLOTS`); a plain call where
+    that stack has no such cost."""
+    if sys.implementation.name != "cpython" or sys.version_info >= (3, 13):
+        return function(*args)
+    if not _ROOMY:
+        names = "=".join(f"_{index}" for index in range(ROOM_SLOTS))  # locals only: ``if 0`` drops the code
+        source = f"def call(function, args):\n    if 0:\n        {names} = None\n    return function(*args)\n"
+        namespace: dict = {}
+        exec(compile(source, "<mobcontent roomy frame>", "exec"), namespace)  # noqa: S102 — constant source
+        _ROOMY.append(namespace["call"])
+    return _ROOMY[0](function, args)
+
 
 def run_watched(function: Callable, arguments: Iterable[tuple], workers: int, limits: Limits,
                 initializer: Callable | None = None, initargs: tuple = ()) -> Iterator[Finished]:
@@ -78,6 +105,7 @@ def run_watched(function: Callable, arguments: Iterable[tuple], workers: int, li
     if not tasks:
         return
     CONSTS.sleep_unit = min(CONSTS.sleep_unit, POLL_SECONDS)
+    roomy_call(int, ())  # the roomy frame's code is made here, once: the workers inherit it
     gc.freeze()  # what the workers inherit stays out of their collections: not copied page by page
     pool = ProcessPool(max_workers=max(1, min(workers, len(tasks))), context=multiprocessing.get_context("fork"),
                        initializer=_start_worker, initargs=(initializer, tuple(initargs), limits.memory_mb))
@@ -146,6 +174,6 @@ def _call(function, args):
     if "error" in _STATE:
         raise RuntimeError(_STATE["error"])
     try:
-        return function(*args)
+        return roomy_call(function, args)
     except MemoryError:
         raise _MemoryCapHit(f"{_STATE.get('memory_mb', 0)} MB") from None
