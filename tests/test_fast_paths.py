@@ -120,6 +120,29 @@ def test_a_late_finding_joins_a_drafts_reasons_without_a_second_print(make_proje
     assert built() == ["bien-gioi.rad"]
 
 
+
+def test_the_manifest_lines_worked_out_in_the_workers_are_what_the_manifest_says(make_project, shared_kit):
+    """Each output's manifest line is worked out where the output is made (a worker, or the
+    build when a late finding changes it): the manifest is byte for byte the one made from
+    the outputs read back, and a changed output never keeps its old line."""
+    from dataclasses import replace
+
+    from mobcontent.build.manifest import Output, manifest_json, output_line
+    root = make_project({"content/leaflets/bien-gioi.yaml": RAD_LEAFLET,
+                         "locales/rad/LC_MESSAGES/messages/lua-dao.po": RAD_PO})
+    assert run(root, "build", "--format", "pdf,html", "--jobs", "2").exit_code == 0
+    written = (root / "build" / "manifest.json").read_bytes()
+    data = json.loads(written)
+    again = manifest_json([Output.from_json(o) for o in data["outputs"]], data["tool"], data["release"],
+                          data["editions"])
+    assert again == written
+    output = Output.from_json(data["outputs"][0])
+    assert json.loads(output_line(output))["state"] == "draft"
+    failed = replace(output, state="failed")
+    assert json.loads(output_line(failed))["state"] == "failed" and failed == replace(output, state="failed")
+    assert json.loads(output_line(output))["state"] == "draft"
+
+
 # --------------------------------------------------------------------------- remembered findings
 
 

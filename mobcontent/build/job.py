@@ -44,7 +44,7 @@ from ..printing.previews import render_pngs
 from ..printing.typography import page_fills, typeset_report
 from .cache import InputHashes, read_fit_cache, reuse_outputs, write_fit_cache
 from .gate import FAILING_CODES, READY, check_job, edition_state
-from .manifest import Output
+from .manifest import Output, output_line
 from .plan import BuildOptions, Job, JobResult
 
 # --- one job ------------------------------------------------------------------------
@@ -235,6 +235,7 @@ def write_outputs(project: Project, job: Job, layout: Layout, sides: list[Side],
     for fmt, rel, data, pages in files:
         write_file(project.root, f"build/.staging/{rel}", data)  # moved into place by commit_outputs
         outputs.append(Output(format=fmt, path=rel, sha256=sha256(data), bytes=len(data), pages=pages, **common))
+        output_line(outputs[-1])  # its manifest line, worked out here rather than at the build's end
     return outputs
 
 
@@ -275,6 +276,8 @@ def with_findings(result: JobResult, extra: list[Problem], release: bool) -> Job
     state, reasons = edition_state(list(result.reasons) + [replace(p, severity="error") for p in extra], True)
     outputs = tuple(replace(o, problems=tuple(p.as_json() for p in problems), state=state,
                             reasons=tuple(p.as_json() for p in reasons)) for o in result.outputs)
+    for output in outputs:  # while the workers render: not at the build's end, one core idle
+        output_line(output)
     return replace(result, outputs=outputs, problems=problems, state=state, reasons=reasons)
 
 

@@ -72,19 +72,31 @@ def manifest_json(outputs: list[Output], tool: str, release: bool, editions: lis
     ordered = sorted(outputs, key=lambda o: o.path)
     head = {"version": MANIFEST_VERSION, "tool": tool, "release": release}
     # One output, one edition per line: diffs stay readable, and json's C encoder is fast
-    # (an indented manifest of 600 outputs took seconds to write).
-    outputs = _listed("outputs", [o.as_json() for o in ordered])
-    outputs[-1] += ","
-    lines = [json.dumps(head, ensure_ascii=False)[:-1] + ",", *outputs,
-             *_listed("editions", sorted(editions, key=lambda e: e["name"])), "}"]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    # (an indented manifest of 600 outputs took seconds to write). The lines are joined
+    # once, as bytes: a manifest of 600 outputs with their problems is 30 MB.
+    editions = [json.dumps(e, ensure_ascii=False).encode("utf-8") for e in sorted(editions, key=lambda e: e["name"])]
+    return b"".join([json.dumps(head, ensure_ascii=False)[:-1].encode("utf-8"), b",\n",
+                     *_listed(b"outputs", [output_line(o) for o in ordered]), b",\n",
+                     *_listed(b"editions", editions), b"\n}\n"])
 
 
-def _listed(key: str, items: list) -> list[str]:
-    """``"key": [`` then one compact JSON item per line, then ``]`` (a fragment of the manifest)."""
-    body = [json.dumps(item, ensure_ascii=False) + ("," if index < len(items) - 1 else "")
-            for index, item in enumerate(items)]
-    return [f'"{key}": ['] + body + ["]"]
+def _listed(key: bytes, lines: list[bytes]) -> list[bytes]:
+    """``"key": [``, one item per line, ``]``: a fragment of the manifest."""
+    return [b'"' + key + b'": [\n', b",\n".join(lines), b"\n]" if lines else b"]"]
+
+
+def output_line(output: Output) -> bytes:
+    """The output's line in the manifest (compact JSON, UTF-8), worked out once per output object.
+
+    The worker that writes an output works it out there, beside the other leaflets
+    (``build/job.py``), rather than the build alone at its end, with one core idle: 0.2 s
+    of a 600-leaflet build. The line is kept on the object itself, outside its fields: a
+    changed output (``dataclasses.replace``) is a new object, without it."""
+    line = output.__dict__.get("_manifest_line")
+    if line is None:
+        line = json.dumps(output.as_json(), ensure_ascii=False).encode("utf-8")
+        object.__setattr__(output, "_manifest_line", line)  # a cache, not a field (frozen dataclass)
+    return line
 
 
 MANIFEST = "build/manifest.json"

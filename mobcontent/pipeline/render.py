@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import threading
 import xml.etree.ElementTree as etree
 from dataclasses import replace
 from functools import lru_cache
@@ -70,14 +71,33 @@ def render_message(adapted: AdaptedMessage, lang: str, draft: bool,
         return text.text, attributes
 
     parts = []
+    md = _renderer(assets)
+    md.mc_transform = transform
     for chunk in adapted.chunks:
-        md = make_markdown(transform, assets)
-        md.treeprocessors.register(_PairProcessor(md), "mobcontent-pairs", 25)  # before inline (20)
+        md.reset()
+        md.mc_blocked = []
         parts.append(md.convert(chunk.text))
         if md.mc_blocked:
             raise blocked_error(md.mc_blocked, adapted, second)
     markup = mark_names("\n".join(parts))
     return Markup(keep_together(markup, values, keep_chars) if keep_chars else markup)
+
+
+#: One Markdown parser per thread and assets folder, reset for each chunk: making one
+#: (its extensions, processors and patterns) costs as much as converting a message.
+_RENDERERS = threading.local()
+
+
+def _renderer(assets):
+    """The Markdown parser that renders messages with images from ``assets``: blocks go
+    through its ``mc_transform``, each paired with its second language."""
+    kept = _RENDERERS.__dict__.setdefault("parsers", {})
+    key = str(assets) if assets is not None else None
+    if key not in kept:
+        md = make_markdown(lambda kind, source: md.mc_transform(kind, source), assets)
+        md.treeprocessors.register(_PairProcessor(md), "mobcontent-pairs", 25)  # before inline (20)
+        kept[key] = md
+    return kept[key]
 
 
 def blocked_error(blocked, adapted: AdaptedMessage, second: AdaptedMessage | None = None) -> ContentError:

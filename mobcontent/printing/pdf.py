@@ -29,6 +29,7 @@ import mimetypes
 import os
 import re
 import sys
+import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -120,8 +121,24 @@ def cmyk_profile() -> Path:
         code="output-intent-missing")
 
 
+#: The fetchers made in this thread, by the real folders they may read: making one (its
+#: urllib opener) costs about as much as a leaflet's Markdown.
+_FETCHERS = threading.local()
+
+
 def make_fetcher(allowed: list[Path]):
-    """A URL fetcher that reads only ``data:`` URLs and regular files under ``allowed``."""
+    """A URL fetcher that reads only ``data:`` URLs and regular files under ``allowed``
+    (where each folder really is now: one made for the same real folders is used again)."""
+    roots = tuple(Path(os.path.realpath(p)) for p in allowed)
+    kept = _FETCHERS.__dict__.setdefault("fetchers", {})
+    if roots not in kept:
+        if len(kept) >= 16:
+            kept.clear()
+        kept[roots] = _fetcher(roots)
+    return kept[roots]
+
+
+def _fetcher(roots: tuple[Path, ...]):
     load_weasyprint()
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -129,8 +146,6 @@ def make_fetcher(allowed: list[Path]):
         def __init__(self, error: ContentError):
             super().__init__(str(error))
             self.error = error
-
-    roots = [Path(os.path.realpath(p)) for p in allowed]
 
     class SafeFetcher(URLFetcher):
         def __init__(self):
