@@ -18,7 +18,6 @@ import shutil
 import sys
 
 import pytest
-
 from click.testing import CliRunner
 
 from mobcontent.app.cli import main

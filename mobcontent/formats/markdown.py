@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from typing import Callable
@@ -155,6 +156,28 @@ def make_markdown(transform: Callable[[str, str], str], assets=None) -> markdown
     return md
 
 
+#: The parsers kept for each thread (:func:`reused_markdown`).
+_REUSED = threading.local()
+
+
+def reused_markdown(name: str, assets=None, prepare: Callable | None = None) -> markdown.Markdown:
+    """A parser made by :func:`make_markdown`, kept for this thread under ``name`` and
+    ``assets`` and reset for the caller: making one (its extensions, processors and
+    patterns) costs as much as converting a message. Its blocks go through its
+    ``mc_transform``, which the caller sets; ``prepare(md)`` runs once on a new one."""
+    kept = _REUSED.__dict__.setdefault("parsers", {})
+    key = (name, str(assets) if assets is not None else None)
+    md = kept.get(key)
+    if md is None:
+        md = make_markdown(lambda kind, text: md.mc_transform(kind, text), assets)
+        if prepare is not None:
+            prepare(md)
+        kept[key] = md
+    md.reset()
+    md.mc_blocked = []
+    return md
+
+
 def segment(chunk: Chunk) -> list[Block]:
     """The blocks of a chunk, in order, each with its line in the message file.
 
@@ -172,7 +195,9 @@ def _segment(chunk: Chunk) -> tuple[Block, ...]:
         found.append((kind, text))
         return text
 
-    make_markdown(collect).convert(chunk.text)
+    md = reused_markdown("segment")
+    md.mc_transform = collect
+    md.convert(chunk.text)
     lines = chunk.text.split("\n")
     blocks, cursor = [], 0
     for kind, text in found:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import threading
 import xml.etree.ElementTree as etree
 from dataclasses import replace
 from functools import lru_cache
@@ -35,7 +34,7 @@ from ..base.errors import ContentError
 from ..base.files import confine, decode_text, read_regular
 from ..base.i18n import _
 from ..base.text import shown_target
-from ..formats.markdown import make_markdown
+from ..formats.markdown import reused_markdown
 from .adapt import AdaptedMessage
 from .keep import keep_together
 from .layout import COMMON_LAYOUT, NAME_RE, Layout, MessageView, Page, draft_mark_text
@@ -71,33 +70,14 @@ def render_message(adapted: AdaptedMessage, lang: str, draft: bool,
         return text.text, attributes
 
     parts = []
-    md = _renderer(assets)
-    md.mc_transform = transform
     for chunk in adapted.chunks:
-        md.reset()
-        md.mc_blocked = []
+        md = reused_markdown("render", assets, _with_pairs)
+        md.mc_transform = transform
         parts.append(md.convert(chunk.text))
         if md.mc_blocked:
             raise blocked_error(md.mc_blocked, adapted, second)
     markup = mark_names("\n".join(parts))
     return Markup(keep_together(markup, values, keep_chars) if keep_chars else markup)
-
-
-#: One Markdown parser per thread and assets folder, reset for each chunk: making one
-#: (its extensions, processors and patterns) costs as much as converting a message.
-_RENDERERS = threading.local()
-
-
-def _renderer(assets):
-    """The Markdown parser that renders messages with images from ``assets``: blocks go
-    through its ``mc_transform``, each paired with its second language."""
-    kept = _RENDERERS.__dict__.setdefault("parsers", {})
-    key = str(assets) if assets is not None else None
-    if key not in kept:
-        md = make_markdown(lambda kind, source: md.mc_transform(kind, source), assets)
-        md.treeprocessors.register(_PairProcessor(md), "mobcontent-pairs", 25)  # before inline (20)
-        kept[key] = md
-    return kept[key]
 
 
 def blocked_error(blocked, adapted: AdaptedMessage, second: AdaptedMessage | None = None) -> ContentError:
@@ -121,6 +101,10 @@ def blocked_error(blocked, adapted: AdaptedMessage, second: AdaptedMessage | Non
         + (_(" (and {count} more)").format(count=others) if others else ""),
         path, int(line) if line.isdigit() else 0,
         _("use https:// links, and images from content/assets/ only"), code="link-blocked")
+
+
+def _with_pairs(md) -> None:
+    md.treeprocessors.register(_PairProcessor(md), "mobcontent-pairs", 25)  # before inline (20)
 
 
 class _PairProcessor(Treeprocessor):
