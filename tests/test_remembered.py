@@ -9,9 +9,13 @@ import pytest
 
 from mobcontent.app.language import set_language
 from mobcontent.base.errors import ProjectError
+from mobcontent.checks.runner import run_checks
 from mobcontent.content import load as _load
 from mobcontent.content import remembered as _remembered
 from mobcontent.content.load import load_project
+from mobcontent.pipeline import translate as _translate
+from mobcontent.pipeline.catalogs import read_kept_catalogs
+from mobcontent.pipeline.translate import read_catalog
 
 MESSAGE = "---\ntitle: {title}\ntopics: [scam]\nstatus: draft\n---\nGọi **113** khi nghi ngờ.\n"
 
@@ -179,3 +183,72 @@ def test_the_catalogs_characters_are_read_once_and_follow_every_change(make_proj
     (root / "locales/rad/LC_MESSAGES/messages/lua-dao.po").write_text(rad_po_with("Ŭ"), encoding="utf-8")
     changed = _fontkit.project_characters(load_project(root))
     assert "Ŭ" in changed and "Ƀ" not in changed
+
+
+# --------------------------------------------------------------------------- kept catalogs
+
+def _fresh_catalogs(monkeypatch) -> list:
+    """This process forgets the catalogs it built; every catalog built from now on is listed."""
+    built = []
+    real = _translate._built_catalog
+    monkeypatch.setattr(_translate, "BUILT", {})
+    monkeypatch.setattr(_translate, "NEW", set())
+
+    def build(data, rel, *args):
+        built.append(rel)
+        return real(data, rel, *args)
+
+    monkeypatch.setattr(_translate, "_built_catalog", build)
+    return built
+
+
+def test_catalogs_are_kept_by_the_checks_and_read_back_only_for_the_same_bytes(make_project, cache, monkeypatch):
+    """``check`` keeps the catalogs it built; a later process reads them back instead of
+    building them, and builds again only the file whose bytes changed."""
+    rel = "locales/rad/LC_MESSAGES/messages/lua-dao.po"
+    root = make_project({"content/messages/lua-dao.md": MESSAGE.format(title="Cảnh giác lừa đảo"),
+                         rel: rad_po_with("Iêu")})
+    built = _fresh_catalogs(monkeypatch)
+    run_checks(load_project(root))
+    assert rel in built
+    assert [p.name for p in (cache.parent / "catalogs").glob("*.pickle")] != []
+    expected = read_catalog(root / rel, rel, "rad")
+
+    built = _fresh_catalogs(monkeypatch)  # a new process, as far as catalogs go
+    assert read_kept_catalogs(root) >= 1
+    assert read_catalog(root / rel, rel, "rad") == expected and built == []
+    assert [t.text for t in expected.values()] == ["Iêu **113**."]
+
+    (root / rel).write_text(rad_po_with("Ƀuôn"), encoding="utf-8")  # new bytes
+    changed = read_catalog(root / rel, rel, "rad")
+    assert built == [rel] and [t.text for t in changed.values()] == ["Ƀuôn **113**."]
+    read_catalog(root / rel, rel, "cmo")  # the same bytes read for another locale: another catalog
+    assert built == [rel, rel]
+
+
+def test_a_damaged_planted_or_foreign_catalog_file_is_never_used(make_project, cache, monkeypatch, tmp_path):
+    rel = "locales/rad/LC_MESSAGES/messages/lua-dao.po"
+    root = make_project({"content/messages/lua-dao.md": MESSAGE.format(title="Cảnh giác lừa đảo"),
+                         rel: rad_po_with("Iêu")})
+    _fresh_catalogs(monkeypatch)
+    run_checks(load_project(root))
+    [kept] = (cache.parent / "catalogs").glob("*.pickle")
+    good = pickle.loads(kept.read_bytes())
+    marker = tmp_path / "ran"
+
+    class Planted:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    [key] = [k for k in good["catalogs"] if k[1] == rel]
+    entry_key, entry = good["catalogs"][key][0]
+    wrong_type = {**good, "catalogs": {key: ((entry_key, entry.__class__(1, False, rel, 1)),)}}
+    wrong_key = {**good, "catalogs": {key[:4]: good["catalogs"][key]}}
+    for damaged in (b"", b"not a pickle", pickle.dumps(Planted()), pickle.dumps({**good, "catalogs": Planted()}),
+                    pickle.dumps({**good, "code": "mobcontent 0.0.1 other"}), pickle.dumps({**good, "format": 0}),
+                    pickle.dumps(wrong_type), pickle.dumps(wrong_key), kept.read_bytes()[:-9]):
+        kept.write_bytes(damaged)
+        built = _fresh_catalogs(monkeypatch)
+        assert read_kept_catalogs(root) == 0
+        assert [t.text for t in read_catalog(root / rel, rel, "rad").values()] == ["Iêu **113**."]
+        assert built == [rel] and not marker.exists()

@@ -11,6 +11,7 @@ from ..base.errors import MobcontentError, Problem
 from ..base.model import Project
 from ..base.version import __version__
 from ..checks.runner import CHECKS
+from ..pipeline.catalogs import read_kept_catalogs
 from ..pipeline.fontkit import font_cache_dir, project_characters
 from ..printing.fonts import prepare_font_kit
 from .bounded import run_bounded
@@ -50,6 +51,7 @@ def build_project(project: Project, options: BuildOptions = BuildOptions(), prog
                 progress(results[job.name])
     remaining = [job for job in jobs if job.name not in results]
     if remaining:  # the project checks run in the pool beside the first renders (a no-op build needs none)
+        read_kept_catalogs(project.root)  # before the workers fork: they inherit them
         done, _findings = run_jobs(project, remaining, kit, options, cache, progress)
         results.update((result.name, result) for result in done)
     report_results(report, [results[job.name] for job in jobs])
@@ -116,6 +118,7 @@ def check_project(project: Project, jobs: int = 1, seconds: float = 300.0) -> tu
     """Everything that would block a release: the checks, then the layouts (fit, glyphs),
     sorted by path and line. Returns the problems and the layout counts. The checks run
     in a watched worker under ``seconds`` (a runaway input stops them, not the caller)."""
+    read_kept_catalogs(project.root)  # before the workers fork: they inherit them
     problems, counts = check_layouts(project, jobs) if project.leaflets else ([], {"laid_out": 0, "cached": 0})
     kit = prepare_font_kit(font_cache_dir(project), project_characters(project))
     try:

@@ -8,6 +8,7 @@ from typing import Callable, Iterable
 from ..base.errors import Problem
 from ..base.files import reading_once
 from ..base.model import Project
+from ..pipeline.catalogs import keep_catalogs
 from .approvals import (
     APPROVAL_CHECKS,  # not-approved, approval-stale, approval-unrecorded, translation-not-reviewed
     check_approvals,
@@ -56,6 +57,7 @@ def run_checks(project: Project, checks=None) -> list[Problem]:
     with reading_once():  # the checks read the same files: each is read from the disk once
         for check in checks or CHECKS:
             found.update(check(project))
+    keep_catalogs(project.root)  # those the checks built, for the next build or check
     return sorted(found, key=lambda p: (p.path, p.line, p.code, p.message))
 
 

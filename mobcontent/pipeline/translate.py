@@ -8,7 +8,7 @@ Extraction, update and statistics live in :mod:`mobcontent.l10n`.
 """
 from __future__ import annotations
 
-import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,22 +132,41 @@ def read_catalog(path, rel: str, locale: str | None = None, source_locale: str =
     Keys and translations are canonical text (see :mod:`mobcontent.base.canonical`), so an
     NFD msgid still finds its NFC source. Obsolete and header entries are left out.
     Raises :class:`~mobcontent.formats.po.PoError` (``path:line``) for a file that cannot be read.
+
+    A catalog is built once per process for the same bytes read the same way, and once
+    for all while the file's bytes are the same when the catalogs are kept in the user's
+    cache (:mod:`mobcontent.pipeline.catalogs`).
     """
     path = Path(path)
     try:
-        stat = path.stat()
+        path.stat()
     except OSError:
         return {}
     if not path.is_file():
         return {}
-    return dict(_read_catalog(str(path), stat.st_size, stat.st_mtime_ns, rel, locale, source_locale, tone_style))
+    data = read_at(path, rel)
+    key = (hashlib.sha256(data).hexdigest(), rel, locale, source_locale, tone_style)
+    built = BUILT.get(key)
+    if built is None:
+        built = _built_catalog(data, rel, locale, source_locale, tone_style)
+        BUILT[key] = built
+        NEW.add(key)
+        while len(BUILT) > BUILT_KEPT:
+            NEW.discard(next(iter(BUILT)))
+            del BUILT[next(iter(BUILT))]
+    return dict(built)
 
 
-@functools.lru_cache(maxsize=4096)
-def _read_catalog(path: str, size: int, mtime_ns: int, rel: str, locale, source_locale: str,
-                  tone_style: str) -> tuple:
-    """A catalog read once per process while the file is unchanged (size and mtime)."""
-    po = _po.read_po(read_at(Path(path), rel), rel)
+#: The catalogs built in this process or read back from the user's cache: ``{(sha256 of the
+#: file, rel, locale, source locale, tone style): ((key, Translation), ...)}``, oldest first.
+BUILT: dict = {}
+BUILT_KEPT = 8192
+#: The keys of :data:`BUILT` this process built itself (not read back).
+NEW: set = set()
+
+
+def _built_catalog(data: bytes, rel: str, locale, source_locale: str, tone_style: str) -> tuple:
+    po = _po.read_po(data, rel)
     out = {}
     for entry in po.entries:
         if entry.obsolete or entry.msgid_plural is not None:
