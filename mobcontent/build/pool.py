@@ -6,6 +6,7 @@ stopped the same way whatever the number of jobs.
 """
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 
 from ..base.errors import MobcontentError, Problem
@@ -126,14 +127,29 @@ def _worker_task(kind: str, name: str, cached):
     import time
     project, options = _WORKER["project"], _WORKER["options"]
     if kind == "checks":  # only what a job may take in travels back (thousands of warnings need not)
-        return tuple(p for p in run_checks_remembered(project, BUILD_CHECKS, _WORKER["kit"].key) if concerns_jobs(p))
+        found = tuple(p for p in run_checks_remembered(project, BUILD_CHECKS, _WORKER["kit"].key) if concerns_jobs(p))
+        _settle_heap()
+        return found
     job = _WORKER["jobs"][name]
     start = time.perf_counter()
     try:
         result = build_job(project, job, _WORKER["kit"], options, _WORKER["findings"], cached)
     except MobcontentError as exc:
         result = JobResult(job.name, (), (exc.problem(),), True, 0.0, FAILED, (exc.problem(),))
+    if not _WORKER.get("warm"):
+        _WORKER["warm"] = True
+        _settle_heap()
     return replace(result, seconds=time.perf_counter() - start)
+
+
+def _settle_heap() -> None:
+    """In a worker, after its first job (the fonts, stylesheets and templates it prepared)
+    and after the checks (their caches: catalogs, words judged): what lives on for the
+    worker's other jobs is kept out of the collector's way. Every full collection would
+    otherwise go through it again: the checks' leftovers doubled their cost (0.23 → 0.47 s
+    per 150 leaflets), the first job's added a third."""
+    gc.collect()
+    gc.freeze()
 
 
 def _failed(job: Job, failure: str, detail: str, options: BuildOptions) -> JobResult:
