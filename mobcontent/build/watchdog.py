@@ -29,6 +29,7 @@ from __future__ import annotations
 import gc
 import signal
 import sys
+import types
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -83,13 +84,16 @@ def roomy_call(function: Callable, args: tuple):
     that stack has no such cost."""
     if sys.implementation.name != "cpython" or sys.version_info >= (3, 13):
         return function(*args)
-    if not _ROOMY:
-        names = "=".join(f"_{index}" for index in range(ROOM_SLOTS))  # locals only: ``if 0`` drops the code
-        source = f"def call(function, args):\n    if 0:\n        {names} = None\n    return function(*args)\n"
-        namespace: dict = {}
-        exec(compile(source, "<mobcontent roomy frame>", "exec"), namespace)  # noqa: S102 — constant source
-        _ROOMY.append(namespace["call"])
+    if not _ROOMY:  # _call_plainly's code with ROOM_SLOTS more locals, none of them ever set
+        code = _call_plainly.__code__
+        names = tuple(f"_room{index}" for index in range(ROOM_SLOTS))
+        roomy = code.replace(co_varnames=code.co_varnames + names, co_nlocals=code.co_nlocals + ROOM_SLOTS)
+        _ROOMY.append(types.FunctionType(roomy, globals(), "roomy_call"))
     return _ROOMY[0](function, args)
+
+
+def _call_plainly(function: Callable, args: tuple):
+    return function(*args)
 
 
 def run_watched(function: Callable, arguments: Iterable[tuple], workers: int, limits: Limits,
