@@ -23,6 +23,9 @@ The API is two names::
 ``initializer(*initargs)`` runs once in each worker before its first task (an
 exception there fails that worker's tasks with ``failure="error"`` instead of
 restarting it for ever).
+
+Each task runs inside :func:`roomy_call` (CPython 3.11 and 3.12 would otherwise map and
+unmap a chunk of their frame stack each time a deep call crosses one's end).
 """
 from __future__ import annotations
 
