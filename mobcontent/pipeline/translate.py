@@ -151,9 +151,10 @@ def read_catalog(path, rel: str, locale: str | None = None, source_locale: str =
         built = _built_catalog(data, rel, locale, source_locale, tone_style)
         BUILT[key] = built
         NEW.add(key)
-        while len(BUILT) > BUILT_KEPT:
-            NEW.discard(next(iter(BUILT)))
-            del BUILT[next(iter(BUILT))]
+        while len(BUILT) > BUILT_KEPT:  # the oldest first (another thread may be at it too)
+            oldest = next(iter(BUILT), None)
+            BUILT.pop(oldest, None)
+            NEW.discard(oldest)
     return dict(built)
 
 
