@@ -11,7 +11,7 @@ from ..base.files import is_dir, is_file, list_dir, read_at, read_bytes
 from ..base.i18n import _
 from ..base.model import Project
 from ..base.text import shown_target
-from ..formats.markdown import make_markdown, markdown_limits, segment
+from ..formats.markdown import markdown_limits, reused_markdown, segment
 from ..formats.po.read import read_po
 from ..printing.svg import svg_problem
 
@@ -59,11 +59,9 @@ def blocked_targets(project) -> list:
     hint = _("use https:// links, and images from content/assets/ only")
     problems = []
 
-    md = make_markdown(lambda kind, source: source, assets)  # one parser, reset for each text
-
     def scan(text: str):
-        md.reset()
-        md.mc_blocked = []
+        md = reused_markdown("links", assets)
+        md.mc_transform = _as_written
         md.convert(text)
         return md.mc_blocked
 
@@ -92,3 +90,7 @@ def blocked_targets(project) -> list:
                                         _("refused link or image '{target}': {reason}").format(
                                             target=shown_target(target), reason=reason), hint))
     return problems
+
+
+def _as_written(kind: str, source: str) -> str:
+    return source

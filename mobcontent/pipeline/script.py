@@ -17,7 +17,7 @@ import html
 import math
 import re
 
-from ..formats.markdown import make_markdown, segment
+from ..formats.markdown import reused_markdown, segment
 
 WORDS_PER_MINUTE = 120
 DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
@@ -189,7 +189,9 @@ def _text(text) -> str:
 
 def _inline(markdown_text: str, kind: str) -> str:
     """A block's Markdown as plain text, ending like a sentence (list items too)."""
-    markup = make_markdown(lambda k, t: t).convert(markdown_text)
+    md = reused_markdown("script")
+    md.mc_transform = lambda kind, text: text
+    markup = md.convert(markdown_text)
     plain = " ".join(html.unescape(re.sub(r"<[^>]+>", "", markup)).split())  # inline tags: no space
     if kind in ("list item", "heading", "table cell") and plain and plain[-1] not in ".!?:;…":
         plain += "."
