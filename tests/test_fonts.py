@@ -299,3 +299,26 @@ def test_pdf_embeds_only_kit_fonts(rendered):
             names.add(re.sub(r"^/[A-Z]{6}\+", "", font["/BaseFont"]))
     assert names == {"MC-Sans", "MC-Sans-Bold", "MC-Sans-Italic", "MC-Sans-Bold-Italic",
                      "MC-Serif", "MC-Serif-Bold"}
+
+
+def test_a_process_that_laid_out_with_the_kit_leaves_no_fonts_folder_behind(kit, tmp_path):
+    # WeasyPrint copies each @font-face font into a folder of its own, removed when its font
+    # configuration is dropped: at the exit handlers, so also when the program ends quickly.
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    script = ("import sys; from pathlib import Path\n"
+              "from mobcontent.printing.fonts import prepare_font_kit\n"
+              "from mobcontent.printing.pdf import render_document\n"
+              "from mobcontent.app.cli import end_process\n"
+              "kit = prepare_font_kit(Path(sys.argv[1]), sys.argv[2])\n"
+              "html = '<style>' + kit.css() + ' p { font-family: \"MC Sans\" }</style><p>Buôn Ma Thuột</p>'\n"
+              "pages = render_document(html, Path(sys.argv[3]), [kit.directory], fonts_key=kit.key).document.pages\n"
+              "print(len(pages), len(list(Path(sys.argv[3]).iterdir())), flush=True)\n"
+              "end_process(0)\n")
+    env = {**os.environ, "TMPDIR": str(temp),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run([sys.executable, "-c", script, str(kit.directory.parent), EXTRA_CHARS, str(temp)],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "1"]  # one page, laid out while the fonts folder was there
+    assert list(temp.iterdir()) == []

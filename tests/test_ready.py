@@ -8,6 +8,9 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
+import tempfile
 import zipfile
 
 import pytest
@@ -223,9 +226,19 @@ def runaway_project(make_project):
 REPEAT = int(os.environ.get("MOBCONTENT_REPEAT", "1"))  # MOBCONTENT_REPEAT=20: the flakiness proof
 
 
+@pytest.fixture
+def temp_dir(tmp_path, monkeypatch):
+    """The temporary folder of this process and the workers it forks, to see what is left in it."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setenv("TMPDIR", str(temp))
+    return temp
+
+
 @pytest.mark.parametrize("repeat", range(REPEAT))
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_runaway_job_has_its_worker_killed_and_the_others_go_on(make_project, shared_kit, jobs, repeat):
+def test_a_runaway_job_has_its_worker_killed_and_the_others_go_on(make_project, shared_kit, jobs, repeat, temp_dir):
     root = runaway_project(make_project)
     result = run(root, "build", "--format", "html", "--jobs", jobs, "--time-limit", "10")
     assert result.exit_code == 1
@@ -234,6 +247,7 @@ def test_a_runaway_job_has_its_worker_killed_and_the_others_go_on(make_project, 
     assert states(root) == {"bien-gioi.vi": ("ready", []), "chay-mai.vi": ("failed", ["build-timeout"])}
     bundle = run(root, "bundle")
     assert bundle.exit_code == 0 and "chay-mai.vi (failed)" in bundle.stderr
+    assert list(temp_dir.iterdir()) == []  # the killed worker's fonts folder too
 
 
 def _die_on_cot_moc(project, job, *args, **kwargs):
@@ -250,7 +264,7 @@ _REAL_BUILD_JOB = _pool.build_job
 
 @pytest.mark.parametrize("repeat", range(REPEAT))
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_worker_that_dies_fails_only_its_own_job(make_project, shared_kit, monkeypatch, jobs, repeat):
+def test_a_worker_that_dies_fails_only_its_own_job(make_project, shared_kit, monkeypatch, jobs, repeat, temp_dir):
     root = make_project({"content/leaflets/chi-cot-moc.yaml": "title: Cột mốc\naudience: {ethnic: mnong, religion: "
                                                               "none, zone: krong-na}\nlocales: [vi]\nlayout: a5-flyer\n"
                                                               "messages: [cot-moc]\ndate: 2026-11-01\n"})
@@ -261,6 +275,7 @@ def test_a_worker_that_dies_fails_only_its_own_job(make_project, shared_kit, mon
     assert "its worker process died (SIGKILL)" in result.stderr
     assert states(root) == {"bien-gioi.vi": ("ready", []), "chi-cot-moc.vi": ("failed", ["build-failed"])}
     assert (root / "build/bien-gioi/bien-gioi.vi.html").is_file()
+    assert list(temp_dir.iterdir()) == []  # what the workers made there (WeasyPrint's fonts) is gone
 
 
 def test_a_job_past_the_memory_cap_is_stopped(make_project, shared_kit):
@@ -302,6 +317,38 @@ def test_clear_usage_errors_exit_2_without_a_traceback(make_project, args, expec
     assert result.exit_code == 2, result.output
     assert expected in result.stderr and "Traceback" not in result.output
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
+def python_program(code: str, cwd) -> subprocess.CompletedProcess:
+    """``code`` run as a program of its own (the ``mobcontent`` command is one)."""
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_the_program_ends_with_all_its_output_its_exit_handlers_run_once_and_its_status(make_project):
+    root = make_project()
+    done = python_program("import atexit, sys\n"
+                          "atexit.register(print, 'exit handler ran')\n"
+                          "from mobcontent.app.cli import main\n"
+                          f"sys.argv = ['mobcontent', '-C', {str(root)!r}, 'build', 'nope']\n"
+                          "main()\n", root)
+    assert done.returncode == 2
+    assert "no leaflet named nope — known leaflets: bien-gioi" in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == "exit handler ran\n"
+    listed = python_program("import sys\nfrom mobcontent.app.cli import main\n"
+                            f"sys.argv = ['mobcontent', '-C', {str(root)!r}, 'list', '--json']\nmain()\n", root)
+    assert listed.returncode == 0, listed.stderr
+    assert [m["slug"] for m in json.loads(listed.stdout)["messages"]]  # all of it, written before the end
+
+
+def test_the_program_waits_for_a_thread_still_running_before_it_ends(tmp_path):
+    done = python_program("import threading\n"
+                          "from mobcontent.app.cli import end_process\n"
+                          "go = threading.Event()\n"
+                          "threading.Thread(target=lambda: (go.wait(), print('thread done'))).start()\n"
+                          "end_process(3)\n"
+                          "print('returned', flush=True)\n"
+                          "go.set()\n", tmp_path)
+    assert (done.returncode, done.stdout) == (0, "returned\nthread done\n")
 
 
 def test_a_title_too_long_for_the_first_screen_slide_is_not_ready(make_project, shared_kit):

@@ -10,6 +10,7 @@ before click reads the arguments, so help, usage errors and click's own words
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import difflib
 import functools
@@ -17,6 +18,7 @@ import json
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -150,6 +152,15 @@ class Group(TranslatedMetavars, TranslatedHelpOption, TranslatedHelp, click.Grou
         translate_click()
         return super().main(args, prog_name, **extra)
 
+    def __call__(self, *args, **extra):
+        """The command as a program (the ``mobcontent`` script, ``python -m mobcontent``;
+        click's test runner calls :meth:`main`): it ends with :func:`end_process`."""
+        try:
+            return super().__call__(*args, **extra)
+        except SystemExit as exc:
+            end_process(exc.code)
+            raise
+
     def resolve_command(self, ctx, args):
         name = args[0] if args else ""
         if (name and name[0].isalnum() and not ctx.resilient_parsing
@@ -161,6 +172,32 @@ class Group(TranslatedMetavars, TranslatedHelpOption, TranslatedHelp, click.Grou
                                           1).format(possibility=repr(close[0]), possibilities=repr(close[0]))
             raise click.UsageError(message, ctx)
         return super().resolve_command(ctx, args)
+
+
+def end_process(code) -> None:
+    """End the process with exit status ``code`` once its output is written and its exit
+    handlers have run, without tearing the interpreter down: freeing, one by one, the
+    objects of a command that is over anyway took 0.10-0.14 s after a build (0.07 s once
+    WeasyPrint is imported), on every command. Returns, for Python to exit as usual, when
+    that could lose something: a thread other than the main one still running, a status
+    that is not a number, or output that cannot be written (a closed pipe)."""
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)  # CPython's own, what an exit runs
+    if run_exit_handlers is None or not isinstance(code, (int, type(None))):
+        return
+    if any(thread is not threading.main_thread() and not thread.daemon for thread in threading.enumerate()):
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):  # closed, or no stream at all
+        return
+    run_exit_handlers()  # each runs once: Python forgets them once run
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):  # closed, or no stream at all
+        return
+    os._exit(int(code or 0))
 
 
 option = functools.partial(click.option, cls=Option)

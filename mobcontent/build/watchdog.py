@@ -8,7 +8,10 @@ workers share what the parent loaded). The parent watches them:
 - a worker that dies (killed, segfault in a C library, out of memory) fails only the
   task it was running: ``failure="crash"``, ``detail`` names the signal or exit code;
 - a worker's address space is capped at ``Limits.memory_mb`` (RLIMIT_AS, 0: no cap);
-  a task that hits the cap ends as ``failure="memory"``.
+  a task that hits the cap ends as ``failure="memory"``;
+- the workers' temporary files go to a folder of the run's own, removed when the run
+  ends: a worker is stopped, not asked to exit, so nothing it made would clean up after
+  it (WeasyPrint keeps each process's fonts in a ``weasyprint-*`` folder, 0.6 MB).
 
 Nothing here raises from a signal handler inside the working process, so no library
 (a gc callback, a ``__del__``, a C callback) can swallow the stop. One worker is
@@ -30,8 +33,11 @@ unmap a chunk of their frame stack each time a deep call crosses one's end).
 from __future__ import annotations
 
 import gc
+import os
+import shutil
 import signal
 import sys
+import tempfile
 import types
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
@@ -113,9 +119,16 @@ def run_watched(function: Callable, arguments: Iterable[tuple], workers: int, li
         return
     CONSTS.sleep_unit = min(CONSTS.sleep_unit, POLL_SECONDS)
     roomy_call(int, ())  # the roomy frame's code is made here, once: the workers inherit it
+    scratch = tempfile.mkdtemp(prefix="mobcontent-workers-")
     gc.freeze()  # what the workers inherit stays out of their collections: not copied page by page
-    pool = ProcessPool(max_workers=max(1, min(workers, len(tasks))), context=multiprocessing.get_context("fork"),
-                       initializer=_start_worker, initargs=(initializer, tuple(initargs), limits.memory_mb))
+    try:
+        pool = ProcessPool(max_workers=max(1, min(workers, len(tasks))), context=multiprocessing.get_context("fork"),
+                           initializer=_start_worker, initargs=(initializer, tuple(initargs), limits.memory_mb,
+                                                                scratch))
+    except BaseException:
+        gc.unfreeze()
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
     try:
         futures = {pool.schedule(_call, args=(function, tuple(args)), timeout=limits.seconds or None): index
                    for index, args in enumerate(tasks)}
@@ -125,6 +138,7 @@ def run_watched(function: Callable, arguments: Iterable[tuple], workers: int, li
         pool.stop()  # not asked to exit, which waits for each to tear its interpreter down
         pool.join()
         gc.unfreeze()
+        shutil.rmtree(scratch, ignore_errors=True)  # what the stopped workers left
 
 
 def _finished(index: int, future) -> Finished:
@@ -157,10 +171,13 @@ def describe_exit(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _start_worker(initializer, initargs, memory_mb: int) -> None:
-    """In each worker: the caller's initializer, then the memory cap (so the set-up is not
-    counted against it). Never raises: pebble would restart a failing worker for ever."""
+def _start_worker(initializer, initargs, memory_mb: int, scratch: str) -> None:
+    """In each worker: temporary files in the run's ``scratch`` folder, the caller's
+    initializer, then the memory cap (so the set-up is not counted against it). Never
+    raises: pebble would restart a failing worker for ever."""
     _STATE.clear()
+    tempfile.tempdir = scratch  # Python's own (WeasyPrint's fonts), and what C libraries and commands make
+    os.environ["TMPDIR"] = scratch
     try:
         if initializer is not None:
             initializer(*initargs)

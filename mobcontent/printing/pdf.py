@@ -20,6 +20,7 @@ the same way:
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes.util
 import hashlib
@@ -63,8 +64,20 @@ def font_configuration(fonts_key: str = ""):
     if fonts_key not in _FONT_CONFIGS:
         load_weasyprint()
         from weasyprint.text.fonts import FontConfiguration
+        if not _FONT_CONFIGS:
+            atexit.register(_remove_fonts_folders)
         _FONT_CONFIGS[fonts_key] = FontConfiguration()
     return _FONT_CONFIGS[fonts_key]
+
+
+def _remove_fonts_folders() -> None:
+    """At exit, the temporary folder WeasyPrint copies each configuration's fonts into.
+    The configuration's ``__del__`` removes it, but only once nothing holds the
+    configuration (the parsed stylesheets do), and never when a program ends without
+    tearing the interpreter down (:func:`mobcontent.app.cli.end_process`). It may run
+    again later: a folder already gone is no error."""
+    for config in _FONT_CONFIGS.values():
+        config.__del__()
 
 
 def load_weasyprint() -> None:
