@@ -321,7 +321,8 @@ def test_clear_usage_errors_exit_2_without_a_traceback(make_project, args, expec
 
 def python_program(code: str, cwd) -> subprocess.CompletedProcess:
     """``code`` run as a program of its own (the ``mobcontent`` command is one)."""
-    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=300,
+                          check=False)
 
 
 def test_the_program_ends_with_all_its_output_its_exit_handlers_run_once_and_its_status(make_project):
