@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -248,6 +249,39 @@ def test_a_runaway_job_has_its_worker_killed_and_the_others_go_on(make_project, 
     bundle = run(root, "bundle")
     assert bundle.exit_code == 0 and "chay-mai.vi (failed)" in bundle.stderr
     assert list(temp_dir.iterdir()) == []  # the killed worker's fonts folder too
+
+
+def test_a_build_removes_the_temporary_folders_of_runs_whose_process_was_killed(make_project, shared_kit,
+                                                                                 temp_dir, tmp_path):
+    # A build killed by SIGKILL (or `serve` by SIGTERM) cannot remove its workers' folder: the next run does,
+    # but only a real folder of this user, of a process gone, in this PID namespace.
+    from mobcontent.build.watchdog import SCRATCH_PREFIX, scratch_folder
+    own = Path(scratch_folder())
+    space = own.name[len(SCRATCH_PREFIX):].split("-")[0]
+    own.rmdir()
+    dead = int(python_program("import os; print(os.getpid())", tmp_path).stdout)  # ended and reaped: gone
+    left = temp_dir / f"{SCRATCH_PREFIX}{space}-{dead}-x1"
+    (left / "weasyprint-x").mkdir(parents=True)
+    (left / "weasyprint-x" / "font").write_bytes(b"0" * 1000)
+    kept = [temp_dir / f"{SCRATCH_PREFIX}{space}-{os.getpid()}-x2",  # a process alive (this one)
+            temp_dir / f"{SCRATCH_PREFIX}1-{dead}-x3"]  # another PID namespace: its PIDs are not ours
+    for folder in kept:
+        folder.mkdir()
+    if os.geteuid() == 0:  # another user's folder
+        kept.append(temp_dir / f"{SCRATCH_PREFIX}{space}-{dead}-x4")
+        kept[-1].mkdir()
+        os.chown(kept[-1], 12345, 12345)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("kept", encoding="utf-8")
+    link = temp_dir / f"{SCRATCH_PREFIX}{space}-{dead}-x5"
+    link.symlink_to(outside, target_is_directory=True)
+    root = make_project()
+    assert run(root, "build", "--format", "html").exit_code == 0
+    assert not left.exists()
+    assert all(folder.is_dir() for folder in kept)
+    assert link.is_symlink() and (outside / "keep.txt").read_text(encoding="utf-8") == "kept"
+    assert sorted(temp_dir.iterdir()) == sorted([*kept, link])  # and the build's own folder is gone
 
 
 def _die_on_cot_moc(project, job, *args, **kwargs):

@@ -11,7 +11,9 @@ workers share what the parent loaded). The parent watches them:
   a task that hits the cap ends as ``failure="memory"``;
 - the workers' temporary files go to a folder of the run's own, removed when the run
   ends: a worker is stopped, not asked to exit, so nothing it made would clean up after
-  it (WeasyPrint keeps each process's fonts in a ``weasyprint-*`` folder, 0.6 MB).
+  it (WeasyPrint keeps each process's fonts in a ``weasyprint-*`` folder, 0.6 MB). The
+  folder of a run whose process was killed before it could remove it is removed by the
+  next run (:func:`scratch_folder`).
 
 Nothing here raises from a signal handler inside the working process, so no library
 (a gc callback, a ``__del__``, a C callback) can swallow the stop. One worker is
@@ -36,6 +38,7 @@ import gc
 import os
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import types
@@ -119,7 +122,7 @@ def run_watched(function: Callable, arguments: Iterable[tuple], workers: int, li
         return
     CONSTS.sleep_unit = min(CONSTS.sleep_unit, POLL_SECONDS)
     roomy_call(int, ())  # the roomy frame's code is made here, once: the workers inherit it
-    scratch = tempfile.mkdtemp(prefix="mobcontent-workers-")
+    scratch = scratch_folder()
     gc.freeze()  # what the workers inherit stays out of their collections: not copied page by page
     try:
         pool = ProcessPool(max_workers=max(1, min(workers, len(tasks))), context=multiprocessing.get_context("fork"),
@@ -139,6 +142,61 @@ def run_watched(function: Callable, arguments: Iterable[tuple], workers: int, li
         pool.join()
         gc.unfreeze()
         shutil.rmtree(scratch, ignore_errors=True)  # what the stopped workers left
+
+
+SCRATCH_PREFIX = "mobcontent-workers-"
+
+
+def scratch_folder() -> str:
+    """A new temporary folder for one run's workers (``mkdtemp``: 0700), named after this
+    process and its PID namespace. First, the folders that earlier runs left: a process
+    killed (SIGKILL, or SIGTERM: ``serve`` stopped by a service manager) could not remove
+    its own."""
+    base = tempfile.gettempdir()
+    space = _pid_namespace()
+    _remove_left_folders(base, space)
+    return tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{space}-{os.getpid()}-", dir=base)
+
+
+def _remove_left_folders(base: str, space: str) -> None:
+    """Remove the scratch folders in ``base`` of processes of this PID namespace that are
+    gone: only real folders (never a link) owned by this user; a process that is alive, or
+    that this user may not signal, keeps its folder."""
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return
+    prefix = f"{SCRATCH_PREFIX}{space}-"
+    for entry in entries:
+        pid = entry.name[len(prefix):].split("-", 1)[0] if entry.name.startswith(prefix) else ""
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():
+            shutil.rmtree(entry.path, ignore_errors=True)  # never follows a link inside
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def _pid_namespace() -> str:
+    """Which PID namespace this process is in (the number in ``/proc/self/ns/pid``), so that
+    a temporary folder shared with containers is judged by the PIDs it was named after;
+    ``0`` where the system does not say."""
+    try:
+        return "".join(ch for ch in os.readlink("/proc/self/ns/pid") if ch.isdigit()) or "0"
+    except OSError:
+        return "0"
 
 
 def _finished(index: int, future) -> Finished:
