@@ -287,8 +287,8 @@ def main() -> None:
         f"| `--jobs 2` speed-up against that ceiling | {one / two / most * 100:.0f} % | reported |",
         f"| per leaflet (median, in one process) against the floor (bare WeasyPrint, same HTML, same kit) | "
         f"{ours / floor:.2f}× ({ours * 1000:.0f} ms vs {floor * 1000:.0f} ms) | ≤ 1.25× |",
-        f"| naive path (variable Noto) against mobcontent, per leaflet | {naive / ours:.1f}× "
-        (f"({naive * 1000:.0f} ms vs {ours * 1000:.0f} ms) | ≥ 50× (issue 6; out of reach: WeasyPrint 70 with "
+        (f"| naive path (variable Noto) against mobcontent, per leaflet | {naive / ours:.1f}× "
+         f"({naive * 1000:.0f} ms vs {ours * 1000:.0f} ms) | ≥ 50× (issue 6; out of reach: WeasyPrint 70 with "
          f"HarfBuzz makes the naive path cost a few times the floor, not 3.3 s) |"),
         (f"| whole project throughput, `--jobs 2`, PDF | {total_jobs / whole:.1f} leaflets/s | ≥ 25 (issue 6; out of "
          f"reach here: twice the floor is {2 / floor:.1f} leaflets/s, the line below) |"),
