@@ -36,6 +36,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -189,7 +190,19 @@ def main() -> None:
                         help="runs of each whole-project build (medians, each against the floor measured beside it)")
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "performance.md")
     args = parser.parse_args()
+    # the bare WeasyPrint renders here and in the floor's forked processes leave their fonts
+    # folders in the temporary folder (their processes never drop their FontConfiguration)
+    scratch = tempfile.mkdtemp(prefix="mobcontent-bench-")
+    tempfile.tempdir = scratch
+    os.environ["TMPDIR"] = scratch
+    try:
+        measure_all(args)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
+
+def measure_all(args) -> None:
+    """Every measurement, then the top of ``args.output``."""
     root = synth.make_project(args.root, args.messages, args.leaflets)
     from mobcontent.content.load import load_project
     from mobcontent.pipeline.fontkit import font_cache_dir, project_characters
