@@ -186,18 +186,21 @@ def end_process(code) -> None:
         return
     if any(thread is not threading.main_thread() and not thread.daemon for thread in threading.enumerate()):
         return
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError, AttributeError):  # closed, or no stream at all
+    if not _flushed():
         return
     run_exit_handlers()  # each runs once: Python forgets them once run
+    if _flushed():
+        os._exit(int(code or 0))
+
+
+def _flushed() -> bool:
+    """Whether standard output and error are written out (not closed, and there at all)."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (OSError, ValueError, AttributeError):  # closed, or no stream at all
-        return
-    os._exit(int(code or 0))
+    except (OSError, ValueError, AttributeError):
+        return False
+    return True
 
 
 option = functools.partial(click.option, cls=Option)

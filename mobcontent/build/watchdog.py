@@ -124,22 +124,19 @@ def run_watched(function: Callable, arguments: Iterable[tuple], workers: int, li
     roomy_call(int, ())  # the roomy frame's code is made here, once: the workers inherit it
     scratch = scratch_folder()
     gc.freeze()  # what the workers inherit stays out of their collections: not copied page by page
+    pool = None
     try:
         pool = ProcessPool(max_workers=max(1, min(workers, len(tasks))), context=multiprocessing.get_context("fork"),
                            initializer=_start_worker, initargs=(initializer, tuple(initargs), limits.memory_mb,
                                                                 scratch))
-    except BaseException:
-        gc.unfreeze()
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
-    try:
         futures = {pool.schedule(_call, args=(function, tuple(args)), timeout=limits.seconds or None): index
                    for index, args in enumerate(tasks)}
         for future in as_completed(futures):
             yield _finished(futures[future], future)
     finally:  # every task has ended (or the caller stopped early): the idle workers are stopped,
-        pool.stop()  # not asked to exit, which waits for each to tear its interpreter down
-        pool.join()
+        if pool is not None:  # not asked to exit, which waits for each to tear its interpreter down
+            pool.stop()
+            pool.join()
         gc.unfreeze()
         shutil.rmtree(scratch, ignore_errors=True)  # what the stopped workers left
 
