@@ -38,6 +38,20 @@ class Problem:
         text = f"{where}: {severity}: {self.code}: {self.message}" if where else f"{severity}: {self.code}: {self.message}"
         return visible(f"{text} — {self.hint}" if self.hint else text)
 
+    def with_severity(self, severity: str) -> Problem:
+        """This finding said as ``severity`` (itself when it already is one): what
+        :func:`dataclasses.replace` makes, without its work for each field (a build
+        with thousands of check findings makes as many copies, while its workers render).
+
+        >>> Problem("x", "error", "a.po", 3, "m").with_severity("warning")
+        Problem(code='x', severity='warning', path='a.po', line=3, message='m', hint='', column=0)
+        """
+        if severity == self.severity:
+            return self
+        copy = object.__new__(Problem)
+        copy.__dict__.update(self.__dict__, severity=severity)
+        return copy
+
     def as_json(self) -> dict:
         return {"code": self.code, "severity": self.severity, "path": self.path,
                 "line": self.line, "message": self.message, "hint": self.hint}

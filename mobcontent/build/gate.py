@@ -10,7 +10,7 @@ subsetting is absent is reported once per build by :func:`harfbuzz_notice`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..base.errors import Problem
@@ -50,7 +50,7 @@ def edition_state(release_view, marked_draft: bool = False) -> tuple[str, tuple[
     failing = [p for p in problems if p.code in FAILING_CODES]
     blocking = [p for p in problems if p.severity == "error"]
     if failing:
-        return FAILED, tuple(dict.fromkeys(replace(p, severity="error") for p in failing + blocking))
+        return FAILED, tuple(dict.fromkeys(p.with_severity("error") for p in failing + blocking))
     if blocking or marked_draft:
         return DRAFT, tuple(blocking)
     return READY, ()
@@ -76,8 +76,8 @@ class JobCheck:
             problems.append(fit.overflow.problem(job.leaflet, job, layout, fit.scale))
         problems += print_warnings(printed.warnings, job.leaflet, release)
         if not release:  # a draft: printed with the DRAFT mark; what the checks found is said again
-            return problems + [replace(p, severity="warning") for p in self.related]
-        return [replace(p, severity="error") for p in problems if p.code == "glyph-missing"] + \
+            return problems + [p.with_severity("warning") for p in self.related]
+        return [p.with_severity("error") for p in problems if p.code == "glyph-missing"] + \
             [p for p in problems if p.code != "glyph-missing"] + list(self.blockers)
 
 
@@ -85,7 +85,7 @@ def check_job(root: Path, job_name: str, sides, kit, related: list[Problem]) -> 
     """Preflight one job: glyphs, translations, approval, its files' check errors, the kit."""
     glyphs, missing = glyph_problems(root, [t for side in sides for t in side.shown], kit)
     related = tuple(related) + tuple(stacking_problems(kit))
-    blockers = tuple(release_problems(sides, job_name)) + tuple(replace(p, severity="error") for p in related)
+    blockers = tuple(release_problems(sides, job_name)) + tuple(p.with_severity("error") for p in related)
     return JobCheck(tuple(glyphs), tuple(missing), blockers, related)
 
 

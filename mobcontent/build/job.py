@@ -103,7 +103,7 @@ def build_job(project: Project, job: Job, kit, options: BuildOptions,
         short = True
         fit = fit_layout(lambda scale: render(page, views, scale), layout)
     if options.check_only:  # `mobcontent check`: what the layout found, remembered for the next check
-        found = tuple(replace(p, severity="error") for p in checked.glyphs) + \
+        found = tuple(p.with_severity("error") for p in checked.glyphs) + \
             ((fit.overflow.problem(job.leaflet, job, layout, fit.scale),) if fit.overflow else ())
         write_fit_cache(project.root, job.name, inputs.hashes, found)
         return JobResult(job.name, (), found, True, 0.0, *edition_state(found), read=read)
@@ -136,7 +136,7 @@ def reused_result(name: str, outputs: list[Output]) -> JobResult:
 
 def _failing_as_errors(problems: list[Problem]) -> list[Problem]:
     """What makes an edition fail is an error in a draft build too (it fails the build)."""
-    return [replace(p, severity="error") if p.code in FAILING_CODES else p for p in problems]
+    return [p.with_severity("error") if p.code in FAILING_CODES else p for p in problems]
 
 
 def prepare_side(project: Project, leaflet: Leaflet, locale: str, inputs: InputHashes, kit) -> Side:
@@ -271,9 +271,9 @@ def with_findings(result: JobResult, extra: list[Problem], release: bool) -> Job
     build refuses it."""
     if release or result.state == READY:
         return None
-    said = _failing_as_errors([replace(p, severity="warning") for p in extra])
+    said = _failing_as_errors([p.with_severity("warning") for p in extra])
     problems = tuple(dict.fromkeys(result.problems + tuple(said)))
-    state, reasons = edition_state(list(result.reasons) + [replace(p, severity="error") for p in extra], True)
+    state, reasons = edition_state(list(result.reasons) + [p.with_severity("error") for p in extra], True)
     outputs = tuple(replace(o, problems=tuple(p.as_json() for p in problems), state=state,
                             reasons=tuple(p.as_json() for p in reasons)) for o in result.outputs)
     for output in outputs:  # while the workers render: not at the build's end, one core idle
