@@ -326,6 +326,46 @@ def test_weasyprint_is_imported_without_the_library_search_and_with_it_where_nee
     assert again.stdout == "pango True search restored True\n", again.stdout + again.stderr
 
 
+def test_an_array_of_each_size_weasyprint_embeds_a_font_with_is_not_parsed_again(monkeypatch):
+    """WeasyPrint asks cffi for ``hb_codepoint_t[N]`` with each glyph count N it subsets a
+    font to: the type is made as cffi's parser makes it, without parsing C for each size,
+    and every other type name is parsed as before."""
+    import cffi
+    import cffi.cparser
+
+    _pdf.load_weasyprint()
+    from weasyprint.text import ffi as _ffi
+    ffi = _ffi.ffi
+    source = open(_ffi.__file__, encoding="utf-8").read().split("ffi.cdef('''", 1)[1].split("''')", 1)[0]
+    reference = cffi.FFI()
+    reference.cdef(source)
+
+    def described(where, name):
+        try:
+            ctype = where.typeof(name)
+        except (cffi.CDefError, ValueError) as exc:
+            return type(exc).__name__
+        size = where.sizeof(ctype) if ctype.kind != "array" or ctype.length is not None else None
+        return ctype.cname, ctype.kind, getattr(ctype, "length", None), size
+
+    names = ["hb_codepoint_t[487]", "hb_codepoint_t[1]", "char[0]", "int[010]", "unsigned int[3]",
+             "unsigned long long[7]", "PangoRectangle[2]", "struct _PangoRectangle[2]", "FcChar8 **", "char[]",
+             "char *[3]", "hb_codepoint_t[]", "no_such_type[4]"]
+    assert [described(ffi, n) for n in names] == [described(reference, n) for n in names]
+    assert described(ffi, "hb_codepoint_t[487]") == ("uint32_t[487]", "array", 487, 1948)
+    assert list(ffi.new("hb_codepoint_t[3]", [7, 8, 9])) == [7, 8, 9]
+
+    parsed = []
+    original = cffi.cparser.Parser._parse
+    monkeypatch.setattr(cffi.cparser.Parser, "_parse", lambda self, csource: parsed.append(csource) or
+                        original(self, csource))
+    for size in range(5000, 5040):
+        assert ffi.typeof(f"hb_codepoint_t[{size}]").length == size
+    assert parsed == []
+    ffi.typeof("hb_codepoint_t *")  # any other new type name is parsed, as before
+    assert len(parsed) == 1
+
+
 # --------------------------------------------------------------------------- files read once by the checks
 
 

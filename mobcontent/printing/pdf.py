@@ -99,6 +99,7 @@ def load_weasyprint() -> None:
         try:
             with contextlib.redirect_stdout(io.StringIO()):  # WeasyPrint prints when a library is missing
                 import weasyprint.text.fonts
+            _sized_arrays_unparsed()
             return
         except OSError:  # found only by the search: forget the half-done import, do it again with it
             for name in [name for name in sys.modules if name.split(".")[0] == "weasyprint"]:
@@ -106,6 +107,41 @@ def load_weasyprint() -> None:
         finally:
             ctypes.util.find_library = search
     import weasyprint.text.fonts  # noqa: F401
+    _sized_arrays_unparsed()
+
+
+#: A C array type of a named item and a length: ``hb_codepoint_t[487]``.
+SIZED_ARRAY = re.compile(r"([A-Za-z_][A-Za-z_0-9]*(?: [A-Za-z_][A-Za-z_0-9]*)*)\[(0|[1-9][0-9]*)\]")
+
+
+def _sized_arrays_unparsed() -> None:
+    """WeasyPrint asks cffi for an array of each size it embeds a font with
+    (``ffi.new(f"hb_codepoint_t[{len(glyphs)}]")``), and cffi parses each new type name
+    with pycparser, after declaring every type WeasyPrint knows: about 2 ms a size, in
+    each worker, for each size it meets (70 ms of a worker's first leaflets here, more
+    in a project of many scripts). The array is made from its item type, parsed once,
+    and its length, as cffi's parser would make it (``model.ArrayType(item, length)``);
+    any other type name is parsed as before. Left as it is if cffi is not as expected."""
+    from weasyprint.text.ffi import ffi
+    try:
+        from cffi import model
+        plain = ffi._parser.parse_type
+        if not callable(plain) or getattr(plain, "sized_arrays", False):
+            return
+    except (ImportError, AttributeError):
+        return
+    items: dict[str, object] = {}
+
+    def parse_type(cdecl):
+        match = SIZED_ARRAY.fullmatch(cdecl) if isinstance(cdecl, str) else None
+        if match is None:
+            return plain(cdecl)
+        if match[1] not in items:
+            items[match[1]] = plain(match[1])
+        return model.ArrayType(items[match[1]], int(match[2]))
+
+    parse_type.sized_arrays = True
+    ffi._parser.parse_type = parse_type
 
 
 def _no_library_search(_name: str) -> None:
