@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -326,6 +327,52 @@ def test_weasyprint_is_imported_without_the_library_search_and_with_it_where_nee
     assert again.stdout == "pango True search restored True\n", again.stdout + again.stderr
 
 
+def test_what_lasts_until_the_end_is_made_with_the_collector_paused_then_kept_out_of_its_way():
+    """Imports done once (the program's modules, WeasyPrint's) run with the cyclic
+    collector off, then what they made goes to the permanent generation; the collector
+    is on again afterwards only if it was on before."""
+    import gc
+
+    from mobcontent.base.lasting import lasting
+
+    try:
+        for was_on in (True, False):
+            (gc.enable if was_on else gc.disable)()
+            frozen = gc.get_freeze_count()
+            with lasting():
+                assert not gc.isenabled()
+                made = [[index] for index in range(1000)]
+                made[0].append(made)  # a cycle: the collector would follow it
+            assert gc.isenabled() is was_on
+            assert gc.get_freeze_count() >= frozen + 1000
+            with pytest.raises(KeyError), lasting():  # an error inside leaves the collector as it was
+                raise KeyError("x")
+            assert gc.isenabled() is was_on
+    finally:
+        gc.enable()
+        gc.unfreeze()  # what this test froze goes back to the collector
+
+
+def test_the_program_imports_its_modules_and_weasyprint_as_lasting_objects(tmp_path):
+    """``python -m mobcontent`` (and the ``mobcontent`` script, which runs the same module)
+    imports the tool with the collector paused and freezes what it made; WeasyPrint is
+    imported the same way when a command first needs it."""
+    import subprocess
+    probe = ("import gc, sys\n"
+             "sys.argv = ['mobcontent', '--version']\n"
+             "import mobcontent.__main__ as program\n"
+             "after_tool = gc.get_freeze_count()\n"
+             "from mobcontent.printing import pdf\n"
+             "pdf.load_weasyprint()\n"
+             "print(after_tool > 50000, gc.get_freeze_count() > after_tool + 50000, gc.isenabled(),"
+             " callable(program.main))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert done.stdout == "True True True True\n", done.stderr
+    version = subprocess.run([sys.executable, "-m", "mobcontent", "--version"], capture_output=True, text=True,
+                             timeout=120, check=False, cwd=tmp_path)
+    assert version.returncode == 0 and version.stdout.startswith("mobcontent, version "), version.stderr
+
+
 def test_an_array_of_each_size_weasyprint_embeds_a_font_with_is_not_parsed_again(monkeypatch):
     """WeasyPrint asks cffi for ``hb_codepoint_t[N]`` with each glyph count N it subsets a
     font to: the type is made as cffi's parser makes it, without parsing C for each size,
@@ -336,7 +383,7 @@ def test_an_array_of_each_size_weasyprint_embeds_a_font_with_is_not_parsed_again
     _pdf.load_weasyprint()
     from weasyprint.text import ffi as _ffi
     ffi = _ffi.ffi
-    source = open(_ffi.__file__, encoding="utf-8").read().split("ffi.cdef('''", 1)[1].split("''')", 1)[0]
+    source = Path(_ffi.__file__).read_text(encoding="utf-8").split("ffi.cdef('''", 1)[1].split("''')", 1)[0]
     reference = cffi.FFI()
     reference.cdef(source)
 

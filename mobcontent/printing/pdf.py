@@ -40,6 +40,7 @@ from urllib.parse import unquote, urlsplit
 from ..base.errors import BuildError, ContentError
 from ..base.files import read_regular
 from ..base.i18n import _
+from ..base.lasting import lasting
 from .svg import svg_problem
 
 BLEED_MM = 3.0
@@ -93,6 +94,11 @@ def load_weasyprint() -> None:
     """
     if "weasyprint.text.fonts" in sys.modules:
         return
+    with lasting():  # its modules live as long as the process
+        _import_weasyprint()
+
+
+def _import_weasyprint() -> None:
     if sys.platform.startswith("linux"):
         search = ctypes.util.find_library
         ctypes.util.find_library = _no_library_search
