@@ -43,12 +43,19 @@ class Problem:
         :func:`dataclasses.replace` makes, without its work for each field (a build
         with thousands of check findings makes as many copies, while its workers render).
 
-        >>> Problem("x", "error", "a.po", 3, "m").with_severity("warning")
-        Problem(code='x', severity='warning', path='a.po', line=3, message='m', hint='', column=0)
+        >>> from dataclasses import replace
+        >>> found = Problem("x", "error", "a.po", 3, "m", "h", column=2)
+        >>> found.with_severity("warning")
+        Problem(code='x', severity='warning', path='a.po', line=3, message='m', hint='h', column=2)
+        >>> copy = found.with_severity("warning")
+        >>> copy == replace(found, severity="warning"), hash(copy) == hash(replace(found, severity="warning"))
+        (True, True)
+        >>> found.with_severity("error") is found, found.severity
+        (True, 'error')
         """
         if severity == self.severity:
             return self
-        copy = object.__new__(Problem)
+        copy = object.__new__(type(self))
         copy.__dict__.update(self.__dict__, severity=severity)
         return copy
 
