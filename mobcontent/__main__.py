@@ -1,7 +1,8 @@
 """``python -m mobcontent`` and the ``mobcontent`` program: the command line.
 
 The program's modules are imported as objects that last until it ends
-(:func:`mobcontent.base.lasting.lasting`): 30 ms less before any command starts.
+(:func:`mobcontent.base.lasting.lasting`): about 10 ms less before any command starts
+(WeasyPrint, imported the same way, saves about 30 ms more).
 """
 from .base.lasting import lasting
 
